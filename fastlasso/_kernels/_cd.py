@@ -1,0 +1,528 @@
+"""Coordinate-descent kernels for the elastic-net objective.
+
+Every kernel minimises, over ``w``,
+
+    P(w) = 0.5 * sum_i sw_i * (y_i - z_i @ w)**2 + l1 * ||w||_1 + 0.5 * l2 * ||w||_2**2
+
+where ``Z = X - 1 @ X_offset.T`` is the design centred *implicitly* (``X`` itself is
+never modified nor copied) and ``sw`` are sample weights (all ones when
+``weighted`` is False). Lasso is ``l2 = 0``, Ridge is ``l1 = 0``.
+
+One kernel body serves dense and sparse designs. A design is passed as
+
+* ``X``: the dense matrix raveled in Fortran order (a 1-D view, no copy), column
+  ``j`` being ``X[j * n:(j + 1) * n]``; empty when the design is sparse;
+* ``X_data, X_indices, X_indptr``: the CSC triple in scipy's constructor order
+  (int32 indices); empty when the design is dense;
+* ``is_sparse``: which of the two is used.
+
+So there is a single specialisation per dtype (float32, float64) instead of
+dense/sparse twins that drift apart, and only arrays and scalars cross the
+boundary, which keeps ``cache=True`` effective (see STYLE.md, Numba lessons).
+
+Residual bookkeeping. The true residual is ``r = y - Z w``. Kernels keep
+``r = R + s`` with a dense vector ``R`` and a scalar ``s``: updating ``w_j`` by ``d``
+costs ``R -= d * X[:, j]`` (O(nnz of column j) when sparse) and ``s += d * mu_j``
+instead of an O(n) pass for the centring term; ``s`` is folded back into ``R``
+at every gap evaluation and whenever the work since the last fold reaches ``n``,
+which bounds the rounding error of the representation. ``S = sum_i sw_i r_i``
+is tracked as a scalar too; the centred correlation of column ``j`` with the
+residual is then ``sum_i x_ij sw_i R_i + s * sum_i sw_i x_ij - mu_j * S``.
+
+Stopping rule (same as scikit-learn >= 1.8): after an epoch whose largest
+coefficient change is small relative to the largest coefficient (or on the last
+epoch), compute the duality gap; stop when ``gap <= tol * sum_i sw_i y_i**2``.
+Gap-safe screening (Fercoq, Gramfort, Salmon 2015; Ndiaye et al. 2017,
+arXiv:1802.07481, eq. 11) discards features for good from the current dual point.
+
+Kernels return ``(gap, tol_gap, n_iter, converged)`` with ``gap`` and ``tol_gap``
+in the unscaled objective above; ``n_iter`` counts epochs and is 0 when the
+starting point already satisfies the gap test.
+"""
+
+import numpy as np
+from numba import njit
+
+from .._config import JIT
+
+# Reassociation is allowed in the dot / axpy leaves only, so that LLVM may use
+# several SIMD accumulators. nnan/ninf are NOT enabled: NaN and inf propagate and
+# the convergence test sees them (STYLE.md, section 2.4).
+_LEAF = dict(JIT, fastmath={"reassoc", "contract", "nsz", "arcp"})
+
+
+# --------------------------------------------------------------------------------------
+# Column operations (dense or CSC)
+
+
+@njit(**_LEAF)
+def _col_dot(X, n, X_data, X_indices, X_indptr, is_sparse, j, v):
+    """sum_i X[i, j] * v[i]"""
+    acc = 0.0
+    if is_sparse:
+        for k in range(X_indptr[j], X_indptr[j + 1]):
+            acc += X_data[k] * v[X_indices[k]]
+    else:
+        base = j * n
+        for i in range(n):
+            acc += X[base + i] * v[i]
+    return acc
+
+
+@njit(**_LEAF)
+def _col_dot_w(X, n, X_data, X_indices, X_indptr, is_sparse, j, v, sw):
+    """sum_i X[i, j] * sw[i] * v[i]"""
+    acc = 0.0
+    if is_sparse:
+        for k in range(X_indptr[j], X_indptr[j + 1]):
+            i = X_indices[k]
+            acc += X_data[k] * (sw[i] * v[i])
+    else:
+        base = j * n
+        for i in range(n):
+            acc += X[base + i] * (sw[i] * v[i])
+    return acc
+
+
+@njit(**_LEAF)
+def _col_axpy(X, n, X_data, X_indices, X_indptr, is_sparse, j, a, v):
+    """v += a * X[:, j]"""
+    if is_sparse:
+        for k in range(X_indptr[j], X_indptr[j + 1]):
+            i = X_indices[k]
+            v[i] += a * X_data[k]
+    else:
+        base = j * n
+        for i in range(n):
+            v[i] += a * X[base + i]
+
+
+@njit(**JIT)
+def _col_nnz(n, X_indptr, is_sparse, j):
+    if is_sparse:
+        return X_indptr[j + 1] - X_indptr[j]
+    return n
+
+
+@njit(**JIT)
+def col_stats(
+    X, n, X_data, X_indices, X_indptr, is_sparse, sw, weighted, X_offset, centered,
+    col_sq, xsw,
+):
+    """Fill ``col_sq[j] = sum_i sw_i (x_ij - mu_j)**2`` and ``xsw[j] = sum_i sw_i x_ij``.
+
+    Computed once per design and reused for every alpha of a path. Implicit zeros
+    of a sparse column contribute ``mu_j**2`` each (no cancellation).
+    """
+    p = col_sq.shape[0]
+    sw_sum = float(n)
+    if weighted:
+        sw_sum = 0.0
+        for i in range(n):
+            sw_sum += sw[i]
+    for j in range(p):
+        mu = X_offset[j] if centered else 0.0
+        sq = 0.0
+        sx = 0.0
+        sw_nz = 0.0
+        if is_sparse:
+            for k in range(X_indptr[j], X_indptr[j + 1]):
+                i = X_indices[k]
+                wi = sw[i] if weighted else 1.0
+                x = X_data[k]
+                d = x - mu
+                sq += wi * d * d
+                sx += wi * x
+                sw_nz += wi
+            if centered:
+                sq += mu * mu * (sw_sum - sw_nz)
+        else:
+            base = j * n
+            for i in range(n):
+                wi = sw[i] if weighted else 1.0
+                x = X[base + i]
+                d = x - mu
+                sq += wi * d * d
+                sx += wi * x
+        col_sq[j] = sq
+        xsw[j] = sx
+    return sw_sum
+
+
+# --------------------------------------------------------------------------------------
+# Duality gap
+
+
+@njit(**JIT)
+def _gap_from_parts(l1, l2, w_l1, w_l2sq, R_norm2, Ry, dual_norm, xtr_norm2):
+    """Duality gap of the elastic net from its scalar ingredients.
+
+    l1 > 0: formulation A (dual point = residual rescaled into the dual-feasible
+    set ||X^T theta - l2 w||_inf <= l1). l1 == 0 < l2: formulation B (Duenner et
+    al. 2016, sec. 5.2.3; scikit-learn PR #32845). l1 == l2 == 0: ||X^T r||^2 (OLS
+    first-order condition), as scikit-learn.
+    """
+    if l1 == 0.0:
+        if l2 == 0.0:
+            return xtr_norm2
+        return R_norm2 + 0.5 * l2 * w_l2sq - Ry + xtr_norm2 / (2.0 * l2)
+    primal = 0.5 * (R_norm2 + l2 * w_l2sq) + l1 * w_l1
+    scale = 1.0
+    if dual_norm > l1:
+        scale = l1 / dual_norm
+    dual = -0.5 * scale * scale * (R_norm2 + l2 * w_l2sq) + scale * Ry
+    return primal - dual
+
+
+@njit(**JIT)
+def _fold(R, s, n):
+    for i in range(n):
+        R[i] += s
+
+
+@njit(**JIT)
+def enet_gap(
+    X, n, X_data, X_indices, X_indptr, is_sparse, y, sw, weighted, X_offset, centered,
+    w, R, l1, l2, positive, XtA,
+):
+    """Duality gap at ``w`` given the (folded) residual ``R = y - Z w``.
+
+    Fills ``XtA[j] = Z_j^T diag(sw) R - l2 * w_j`` (without the ``- l2 w`` term when
+    ``l1 == 0``) and returns ``(gap, dual_norm, S)`` where ``dual_norm`` is
+    ``max_j |XtA_j|`` (``max_j XtA_j`` if ``positive``) and ``S = sum_i sw_i R_i``.
+    Accumulates in float64 whatever the dtype of the data.
+    """
+    p = w.shape[0]
+    R_norm2 = 0.0
+    Ry = 0.0
+    S = 0.0
+    for i in range(n):
+        ri = R[i]
+        wr = sw[i] * ri if weighted else ri
+        R_norm2 += wr * ri
+        Ry += wr * y[i]
+        S += wr
+    w_l1 = 0.0
+    w_l2sq = 0.0
+    for j in range(p):
+        w_l1 += abs(w[j])
+        w_l2sq += w[j] * w[j]
+    sub = l2 if l1 > 0.0 else 0.0
+    dual_norm = -np.inf if positive else 0.0
+    xtr_norm2 = 0.0
+    for j in range(p):
+        if weighted:
+            g = _col_dot_w(X, n, X_data, X_indices, X_indptr, is_sparse, j, R, sw)
+        else:
+            g = _col_dot(X, n, X_data, X_indices, X_indptr, is_sparse, j, R)
+        if centered:
+            g -= X_offset[j] * S
+        xtr_norm2 += g * g
+        a = g - sub * w[j]
+        XtA[j] = a
+        if positive:
+            if a > dual_norm:
+                dual_norm = a
+        elif abs(a) > dual_norm:
+            dual_norm = abs(a)
+    gap = _gap_from_parts(l1, l2, w_l1, w_l2sq, R_norm2, Ry, dual_norm, xtr_norm2)
+    return gap, dual_norm, S
+
+
+# --------------------------------------------------------------------------------------
+# Shared scalar pieces
+
+
+@njit(**JIT)
+def _soft_threshold(tmp, l1, denom, positive):
+    if positive and tmp < 0.0:
+        return 0.0
+    if tmp > l1:
+        return (tmp - l1) / denom
+    if tmp < -l1:
+        return (tmp + l1) / denom
+    return 0.0
+
+
+@njit(**JIT)
+def _xorshift(state):
+    """One step of Marsaglia's xorshift32 (state kept in [1, 2**32))."""
+    state ^= (state << 13) & 0xFFFFFFFF
+    state ^= state >> 17
+    state ^= (state << 5) & 0xFFFFFFFF
+    return state
+
+
+@njit(**JIT)
+def _screen_mask(XtA, dual_norm, col_sq, l1, l2, gap, excluded, active):
+    """Gap-safe sphere test; marks newly excluded features, rebuilds ``active``.
+
+    Feature j survives iff (1 - |x_j^T theta|) / sqrt(||x_j||^2 + l2) <= sqrt(2 gap)/l1
+    with theta the rescaled dual point (Ndiaye et al. 2017, eq. 11). Returns the
+    number of active features.
+    """
+    p = XtA.shape[0]
+    radius = np.sqrt(2.0 * max(gap, 0.0)) / l1
+    scale = max(l1, dual_norm)
+    n_active = 0
+    for j in range(p):
+        if excluded[j]:
+            continue
+        if col_sq[j] == 0.0:
+            excluded[j] = True
+            continue
+        d_j = (1.0 - abs(XtA[j]) / scale) / np.sqrt(col_sq[j] + l2)
+        if d_j <= radius:
+            active[n_active] = j
+            n_active += 1
+        else:
+            excluded[j] = True
+    return n_active
+
+
+# --------------------------------------------------------------------------------------
+# Kernels
+
+
+@njit(**JIT)
+def cd_enet(
+    X, n, X_data, X_indices, X_indptr, is_sparse,
+    y, sw, weighted, X_offset, centered, col_sq, xsw, sw_sum,
+    w, l1, l2, max_iter, tol, positive, random, seed, screen,
+):
+    """Cyclic (or random) coordinate descent on the elastic net, dense or CSC.
+
+    In: the design (see module docstring), ``y`` (n,) processed target, ``sw`` (n,)
+    weights if ``weighted``, ``X_offset`` (p,) column centres if ``centered``,
+    ``col_sq`` / ``xsw`` (p,) from :func:`col_stats`, ``sw_sum``, scaled penalties
+    ``l1``, ``l2``. In/out: ``w`` (p,) warm start in, solution out. Returns
+    ``(gap, tol_gap, n_iter, converged)``.
+    """
+    p = w.shape[0]
+    R = y.copy()
+    s = 0.0
+    for j in range(p):
+        if w[j] != 0.0:
+            _col_axpy(X, n, X_data, X_indices, X_indptr, is_sparse, j, -w[j], R)
+            if centered:
+                s += w[j] * X_offset[j]
+    if s != 0.0:
+        _fold(R, s, n)
+        s = 0.0
+
+    y_norm2 = 0.0
+    for i in range(n):
+        y_norm2 += (sw[i] * y[i] * y[i]) if weighted else (y[i] * y[i])
+    tol_gap = tol * y_norm2
+
+    # d(sum_i sw_i r_i) / d(w_j) = -zsum_j  (0 up to rounding when mu is the mean)
+    zsum = np.empty(p)
+    for j in range(p):
+        zsum[j] = xsw[j] - (X_offset[j] * sw_sum if centered else 0.0)
+
+    XtA = np.empty(p)
+    gap, dual_norm, S = enet_gap(
+        X, n, X_data, X_indices, X_indptr, is_sparse, y, sw, weighted, X_offset,
+        centered, w, R, l1, l2, positive, XtA,
+    )
+    if gap <= tol_gap:
+        return gap, tol_gap, 0, True
+
+    do_screen = screen and l1 > 0.0
+    excluded = np.zeros(p, dtype=np.bool_)
+    active = np.arange(p)
+    n_active = p
+    if do_screen:
+        n_active = _screen_mask(XtA, dual_norm, col_sq, l1, l2, gap, excluded, active)
+    for j in range(p):
+        if excluded[j] and w[j] != 0.0:
+            _col_axpy(X, n, X_data, X_indices, X_indptr, is_sparse, j, w[j], R)
+            if centered:
+                s -= w[j] * X_offset[j]
+                S += w[j] * zsum[j]
+            w[j] = 0.0
+
+    state = (seed % 4294967295) + 1
+    converged = False
+    n_iter = max_iter
+    work = 0
+    for it in range(max_iter):
+        w_max = 0.0
+        d_w_max = 0.0
+        for f in range(n_active):
+            if random:
+                state = _xorshift(state)
+                j = active[state % n_active]
+            else:
+                j = active[f]
+            cs = col_sq[j]
+            if cs == 0.0:
+                continue
+            w_j = w[j]
+            if weighted:
+                g = _col_dot_w(X, n, X_data, X_indices, X_indptr, is_sparse, j, R, sw)
+            else:
+                g = _col_dot(X, n, X_data, X_indices, X_indptr, is_sparse, j, R)
+            if centered:
+                g += s * xsw[j] - X_offset[j] * S
+            new = _soft_threshold(g + w_j * cs, l1, cs + l2, positive)
+            if new != w_j:
+                d = new - w_j
+                _col_axpy(X, n, X_data, X_indices, X_indptr, is_sparse, j, -d, R)
+                work += _col_nnz(n, X_indptr, is_sparse, j)
+                if centered:
+                    s += d * X_offset[j]
+                    S -= d * zsum[j]
+                w[j] = new
+            d_w_max = max(d_w_max, abs(new - w_j))
+            w_max = max(w_max, abs(new))
+
+        if centered and work >= n:
+            _fold(R, s, n)
+            s = 0.0
+            work = 0
+
+        if w_max == 0.0 or d_w_max / w_max <= tol or it == max_iter - 1:
+            if s != 0.0:
+                _fold(R, s, n)
+                s = 0.0
+                work = 0
+            gap, dual_norm, S = enet_gap(
+                X, n, X_data, X_indices, X_indptr, is_sparse, y, sw, weighted,
+                X_offset, centered, w, R, l1, l2, positive, XtA,
+            )
+            if gap <= tol_gap:
+                converged = True
+                n_iter = it + 1
+                break
+            if do_screen:
+                n_active = _screen_mask(
+                    XtA, dual_norm, col_sq, l1, l2, gap, excluded, active
+                )
+                for j in range(p):
+                    if excluded[j] and w[j] != 0.0:
+                        _col_axpy(
+                            X, n, X_data, X_indices, X_indptr, is_sparse, j, w[j], R
+                        )
+                        if centered:
+                            s -= w[j] * X_offset[j]
+                            S += w[j] * zsum[j]
+                        w[j] = 0.0
+    return gap, tol_gap, n_iter, converged
+
+
+@njit(**JIT)
+def _gap_gram(Q, q, y_norm2, w, Qw, l1, l2, positive, XtA):
+    """Duality gap from the Gram matrix ``Q = Z^T W Z`` and ``q = Z^T W y``."""
+    p = w.shape[0]
+    q_w = 0.0
+    wQw = 0.0
+    w_l1 = 0.0
+    w_l2sq = 0.0
+    for j in range(p):
+        q_w += q[j] * w[j]
+        wQw += w[j] * Qw[j]
+        w_l1 += abs(w[j])
+        w_l2sq += w[j] * w[j]
+    R_norm2 = y_norm2 + wQw - 2.0 * q_w
+    Ry = y_norm2 - q_w
+    sub = l2 if l1 > 0.0 else 0.0
+    dual_norm = -np.inf if positive else 0.0
+    xtr_norm2 = 0.0
+    for j in range(p):
+        g = q[j] - Qw[j]
+        xtr_norm2 += g * g
+        a = g - sub * w[j]
+        XtA[j] = a
+        if positive:
+            if a > dual_norm:
+                dual_norm = a
+        elif abs(a) > dual_norm:
+            dual_norm = abs(a)
+    gap = _gap_from_parts(l1, l2, w_l1, w_l2sq, R_norm2, Ry, dual_norm, xtr_norm2)
+    return gap, dual_norm
+
+
+@njit(**JIT)
+def cd_enet_gram(Q, q, y_norm2, w, l1, l2, max_iter, tol, positive, random, seed, screen):
+    """Coordinate descent on the elastic net from the Gram matrix (covariance updates).
+
+    In: ``Q`` (p, p) C-contiguous ``Z^T W Z``, ``q`` (p,) ``Z^T W y``, ``y_norm2`` =
+    ``y^T W y``. In/out: ``w``. Each update costs O(p) (a row of ``Q``) instead of
+    O(n): the mode of choice when n_samples >> n_features. Returns
+    ``(gap, tol_gap, n_iter, converged)``.
+    """
+    p = w.shape[0]
+    Qw = np.zeros(p)
+    for k in range(p):
+        acc = 0.0
+        for j in range(p):
+            acc += Q[k, j] * w[j]
+        Qw[k] = acc
+    tol_gap = tol * y_norm2
+    XtA = np.empty(p)
+    gap, dual_norm = _gap_gram(Q, q, y_norm2, w, Qw, l1, l2, positive, XtA)
+    if 0.0 <= gap <= tol_gap:
+        return gap, tol_gap, 0, True
+
+    diag = np.empty(p)
+    for j in range(p):
+        diag[j] = Q[j, j]
+    do_screen = screen and l1 > 0.0
+    excluded = np.zeros(p, dtype=np.bool_)
+    active = np.arange(p)
+    n_active = p
+    if do_screen:
+        n_active = _screen_mask(
+            XtA, dual_norm, diag, l1, l2, abs(gap), excluded, active
+        )
+        _drop_gram(Q, w, Qw, excluded)
+
+    state = (seed % 4294967295) + 1
+    converged = False
+    n_iter = max_iter
+    for it in range(max_iter):
+        w_max = 0.0
+        d_w_max = 0.0
+        for f in range(n_active):
+            if random:
+                state = _xorshift(state)
+                j = active[state % n_active]
+            else:
+                j = active[f]
+            qjj = diag[j]
+            if qjj == 0.0:
+                continue
+            w_j = w[j]
+            new = _soft_threshold(q[j] - Qw[j] + w_j * qjj, l1, qjj + l2, positive)
+            if new != w_j:
+                d = new - w_j
+                for k in range(p):
+                    Qw[k] += d * Q[j, k]
+                w[j] = new
+            d_w_max = max(d_w_max, abs(new - w_j))
+            w_max = max(w_max, abs(new))
+        if w_max == 0.0 or d_w_max / w_max <= tol or it == max_iter - 1:
+            gap, dual_norm = _gap_gram(Q, q, y_norm2, w, Qw, l1, l2, positive, XtA)
+            if gap <= tol_gap:
+                converged = True
+                n_iter = it + 1
+                break
+            if do_screen:
+                n_active = _screen_mask(
+                    XtA, dual_norm, diag, l1, l2, abs(gap), excluded, active
+                )
+                _drop_gram(Q, w, Qw, excluded)
+    return gap, tol_gap, n_iter, converged
+
+
+@njit(**JIT)
+def _drop_gram(Q, w, Qw, excluded):
+    """Set excluded coefficients to zero, keeping ``Qw == Q @ w``."""
+    p = w.shape[0]
+    for j in range(p):
+        if excluded[j] and w[j] != 0.0:
+            wj = w[j]
+            for k in range(p):
+                Qw[k] -= wj * Q[j, k]
+            w[j] = 0.0

@@ -1,0 +1,568 @@
+"""Regularization paths: the one code path behind ``fit``, ``enet_path`` and CV.
+
+The estimators and the public path functions both end in :func:`solve_path`,
+which runs a warm-started sequence of coordinate-descent solves over a
+:class:`Design` (dense or CSC data, implicit centring, sample weights).
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from scipy import sparse
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_array, check_random_state
+from sklearn.utils._param_validation import (
+    Hidden,
+    Interval,
+    StrOptions,
+    validate_params,
+)
+
+from ._kernels import cd_enet, cd_enet_gram, col_stats
+
+__all__ = ["Design", "alpha_grid", "enet_path", "lasso_path", "solve_path"]
+
+_MESSAGE_CONV = (
+    "Objective did not converge. You might want to increase "
+    "the number of iterations, check the scale of the "
+    "features or consider increasing regularisation."
+)
+_MESSAGE_RIDGE = (
+    "Linear regression models with a zero l1 penalization "
+    "strength are more efficiently fitted using one of the "
+    "solvers implemented in "
+    "sklearn.linear_model.Ridge/RidgeCV instead."
+)
+
+_EMPTY_INT = np.empty(0, dtype=np.int32)
+_EMPTY_PTR = np.zeros(1, dtype=np.int32)
+
+
+class Design:
+    """A validated design matrix in the form the kernels take.
+
+    Parameters
+    ----------
+    X : ndarray (Fortran-contiguous) or scipy CSC matrix, float32 or float64
+        Not copied and never modified.
+    sample_weight : ndarray of shape (n_samples,) or None
+        Weights of the squared loss, already rescaled by the caller.
+    X_offset : ndarray of shape (n_features,) or None
+        Column centres for implicit centring (``Z = X - 1 X_offset^T``).
+    """
+
+    def __init__(self, X, sample_weight=None, X_offset=None):
+        n, p = X.shape
+        dtype = X.dtype
+        self.n_samples, self.n_features, self.dtype = n, p, dtype
+        self.is_sparse = sparse.issparse(X)
+        if self.is_sparse:
+            self.X = np.empty(0, dtype=dtype)
+            self.X_data = X.data
+            self.X_indices = X.indices
+            self.X_indptr = X.indptr
+        else:
+            # ravel(order="F") of an F-contiguous array is a view, not a copy.
+            self.X = X.ravel(order="F")
+            self.X_data = np.empty(0, dtype=dtype)
+            self.X_indices = _EMPTY_INT
+            self.X_indptr = _EMPTY_PTR
+        self.weighted = sample_weight is not None
+        self.sw = (
+            np.ascontiguousarray(sample_weight, dtype=dtype)
+            if self.weighted
+            else np.empty(0, dtype=dtype)
+        )
+        self.centered = X_offset is not None and bool(np.any(X_offset != 0))
+        self.X_offset = (
+            np.ascontiguousarray(X_offset, dtype=dtype)
+            if self.centered
+            else np.zeros(p, dtype=dtype)
+        )
+        self.col_sq = np.empty(p)
+        self.xsw = np.empty(p)
+        self.sw_sum = col_stats(*self._args(), self.col_sq, self.xsw)
+
+    def _args(self):
+        return (
+            self.X,
+            self.n_samples,
+            self.X_data,
+            self.X_indices,
+            self.X_indptr,
+            self.is_sparse,
+            self.sw,
+            self.weighted,
+            self.X_offset,
+            self.centered,
+        )
+
+
+def gram_matrix(X, y, sample_weight=None, X_offset=None, block_bytes=1 << 25):
+    """``Q = Z^T W Z`` and ``q = Z^T W y`` for dense ``X`` without a full copy of X.
+
+    ``Z = X - X_offset`` is formed one block of rows at a time (at most about
+    ``block_bytes`` per block) so memory stays bounded for n_samples >> n_features.
+    """
+    n, p = X.shape
+    centered = X_offset is not None and np.any(X_offset != 0)
+    if not centered and sample_weight is None:
+        Q = np.ascontiguousarray(X.T @ X)
+        return Q, np.ascontiguousarray(X.T @ y)
+    Q = np.zeros((p, p), dtype=X.dtype)
+    q = np.zeros(p, dtype=X.dtype)
+    step = max(1, min(n, block_bytes // (X.itemsize * max(p, 1))))
+    for start in range(0, n, step):
+        B = X[start : start + step]
+        if centered:
+            B = B - X_offset
+        Bw = B if sample_weight is None else B * sample_weight[start : start + step, None]
+        Q += B.T @ Bw
+        q += Bw.T @ y[start : start + step]
+    return np.ascontiguousarray(Q), q
+
+
+def check_gram(X, Q, X_offset=None, sample_weight=None):
+    """Spot-check one off-diagonal entry of a user-supplied Gram matrix."""
+    p = X.shape[1]
+    f1 = p // 2
+    f2 = min(f1 + 1, p - 1)
+    v1 = np.asarray(X[:, f1], dtype=np.float64)
+    v2 = np.asarray(X[:, f2], dtype=np.float64)
+    if X_offset is not None:
+        v1 = v1 - X_offset[f1]
+        v2 = v2 - X_offset[f2]
+    if sample_weight is not None:
+        v1 = v1 * sample_weight
+    expected = float(v1 @ v2)
+    actual = Q[f1, f2]
+    rtol = 1e-4 if np.float32 in (Q.dtype, X.dtype) else 1e-7
+    if not np.isclose(expected, actual, rtol=rtol, atol=1e-5):
+        raise ValueError(
+            "Gram matrix passed in via 'precompute' parameter "
+            "did not pass validation when a single element was "
+            "checked - please check that it was computed "
+            f"properly. For element ({f1},{f2}) we computed "
+            f"{expected} but the user-supplied value was "
+            f"{actual}."
+        )
+
+
+def alpha_grid(
+    X,
+    y,
+    Xy=None,
+    l1_ratio=1.0,
+    fit_intercept=True,
+    eps=1e-3,
+    n_alphas=100,
+    sample_weight=None,
+    *,
+    positive=False,
+):
+    """Geometric grid from ``alpha_max`` (all coefficients zero) down to ``eps * alpha_max``.
+
+    ``alpha_max = max_j |Z_j^T W y_c| / (sum(sw) * l1_ratio)`` (``max(0, max_j ...)``
+    with ``positive``), computed without centring or copying ``X``.
+    """
+    if l1_ratio == 0:
+        raise ValueError(
+            "Automatic alpha grid generation is not supported for"
+            " l1_ratio=0. Please supply a grid by providing "
+            "your estimator with the appropriate `alphas=` "
+            "argument."
+        )
+    if Xy is not None:
+        Xyw = np.asarray(Xy)
+    else:
+        if fit_intercept:
+            y = y - np.average(y, axis=0, weights=sample_weight)
+        yw = y if sample_weight is None else y * sample_weight
+        Xyw = np.asarray(X.T @ yw)
+        if fit_intercept:
+            sw_sum = X.shape[0] if sample_weight is None else np.sum(sample_weight)
+            X_mean = np.asarray(X.T @ (np.ones(X.shape[0]) if sample_weight is None
+                                       else sample_weight)).ravel() / sw_sum
+            Xyw = Xyw - X_mean * np.sum(yw)
+    Xyw = Xyw.ravel()
+    n = X.shape[0] if sample_weight is None else np.sum(sample_weight)
+    if positive:
+        alpha_max = max(0.0, float(np.max(Xyw))) / (n * l1_ratio)
+    else:
+        alpha_max = float(np.max(np.abs(Xyw))) / (n * l1_ratio)
+    resolution = np.finfo(np.float64).resolution
+    if alpha_max <= resolution:
+        return np.full(n_alphas, resolution)
+    return np.geomspace(alpha_max, alpha_max * eps, num=n_alphas)
+
+
+def solve_path(
+    design,
+    y,
+    alphas,
+    l1_ratio,
+    coef_init=None,
+    *,
+    gram=None,
+    max_iter=1000,
+    tol=1e-4,
+    positive=False,
+    selection="cyclic",
+    rng=None,
+    screen=True,
+    verbose=False,
+):
+    """Warm-started coordinate descent over ``alphas`` (in the given order).
+
+    Solves ``1/(2 n) sum_i sw_i (y_i - z_i w)^2 + alpha l1_ratio |w|_1
+    + alpha (1 - l1_ratio)/2 |w|^2`` for each alpha, i.e. the kernels with
+    ``l1 = n alpha l1_ratio`` and ``l2 = n alpha (1 - l1_ratio)``.
+
+    Parameters
+    ----------
+    design : Design
+    y : ndarray of shape (n_samples,), dtype of the design
+        Processed (centred) target.
+    gram : tuple (Q, q, y_norm2) or None
+        Use covariance updates with this Gram matrix instead of the design.
+
+    Returns
+    -------
+    coefs : ndarray (n_features, n_alphas), dual_gaps : ndarray (n_alphas,)
+        (unscaled, i.e. not divided by n_samples), n_iters : list of int.
+    """
+    n = design.n_samples
+    p = design.n_features
+    dtype = design.dtype
+    rng = check_random_state(rng)
+    random = selection == "random"
+    n_alphas = len(alphas)
+    coefs = np.empty((p, n_alphas), dtype=dtype)
+    gaps = np.empty(n_alphas)
+    n_iters = []
+    w = np.zeros(p, dtype=dtype)
+    if coef_init is not None:
+        w[:] = np.asarray(coef_init, dtype=dtype).ravel()
+    y = np.ascontiguousarray(y, dtype=dtype)
+    max_iter = int(max_iter)
+    tol = float(tol)
+    for i, alpha in enumerate(alphas):
+        l1 = float(alpha * l1_ratio * n)
+        l2 = float(alpha * (1.0 - l1_ratio) * n)
+        seed = int(rng.randint(0, 2**31 - 1))
+        if gram is not None:
+            Q, q, y_norm2 = gram
+            gap, tol_gap, n_iter, converged = cd_enet_gram(
+                Q, q, float(y_norm2), w, l1, l2, max_iter, tol, bool(positive),
+                random, seed, bool(screen),
+            )
+        else:
+            gap, tol_gap, n_iter, converged = cd_enet(
+                *design._args()[:6], y, *design._args()[6:],
+                design.col_sq, design.xsw, float(design.sw_sum),
+                w, l1, l2, max_iter, tol, bool(positive), random, seed, bool(screen),
+            )
+        if not converged:
+            message = _MESSAGE_CONV + f" Duality gap: {gap:.6e}, tolerance: {tol_gap:.3e}"
+            if l1 < np.finfo(np.float64).eps:
+                message += "\n" + _MESSAGE_RIDGE
+            warnings.warn(message, ConvergenceWarning, stacklevel=3)
+        coefs[:, i] = w
+        gaps[i] = gap
+        n_iters.append(int(n_iter))
+        if verbose:
+            if verbose > 2:
+                print((w.copy(), gap, tol_gap, n_iter))
+            elif verbose > 1:
+                print("Path: %03i out of %03i" % (i, n_alphas))
+            else:
+                sys.stderr.write(".")
+    return coefs, gaps, n_iters
+
+
+def canonical_csc(X):
+    """CSC with int32 indices and no duplicate entries (copied only if needed)."""
+    if not sparse.issparse(X) or X.format != "csc":
+        X = sparse.csc_matrix(X) if not sparse.issparse(X) else X.tocsc()
+    if not X.has_canonical_format:
+        X = X.copy()
+        X.sum_duplicates()
+    return X
+
+
+_PATH_CONSTRAINTS = {
+    "X": ["array-like", "sparse matrix"],
+    "y": ["array-like", "sparse matrix"],
+    "eps": [Interval(Real, 0, None, closed="neither")],
+    "n_alphas": [Interval(Integral, 1, None, closed="left"), Hidden(StrOptions({"deprecated"}))],
+    "alphas": [
+        Interval(Integral, 1, None, closed="left"),
+        "array-like",
+        None,
+        Hidden(StrOptions({"warn"})),
+    ],
+    "precompute": [StrOptions({"auto"}), "boolean", "array-like"],
+    "Xy": ["array-like", None],
+    "copy_X": ["boolean"],
+    "coef_init": ["array-like", None],
+    "verbose": ["verbose"],
+    "return_n_iter": ["boolean"],
+    "positive": ["boolean"],
+}
+
+_ENET_PATH_CONSTRAINTS = {
+    **_PATH_CONSTRAINTS,
+    "l1_ratio": [Interval(Real, 0.0, 1.0, closed="both")],
+    "check_input": ["boolean"],
+}
+
+
+@validate_params(_ENET_PATH_CONSTRAINTS, prefer_skip_nested_validation=True)
+def enet_path(
+    X,
+    y,
+    *,
+    l1_ratio=0.5,
+    eps=1e-3,
+    n_alphas="deprecated",
+    alphas="warn",
+    precompute="auto",
+    Xy=None,
+    copy_X=True,
+    coef_init=None,
+    verbose=False,
+    return_n_iter=False,
+    positive=False,
+    check_input=True,
+    **params,
+):
+    """Compute the elastic-net path with coordinate descent (scikit-learn's ``enet_path``).
+
+    For each alpha the objective is::
+
+        1 / (2 * n_samples) * ||y - X w||_2^2
+        + alpha * l1_ratio * ||w||_1
+        + 0.5 * alpha * (1 - l1_ratio) * ||w||_2^2
+
+    No intercept is fitted: ``X`` and ``y`` are used as given (a sparse ``X`` is
+    centred implicitly only when ``X_offset`` is passed in ``params``). Each alpha
+    starts from the previous solution (``coef_init`` for the first one) and stops
+    when its duality gap is at most ``tol * ||y||_2^2``.
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Training data; never modified (``copy_X`` is accepted for compatibility).
+    y : array-like of shape (n_samples,)
+        Target. A 2-D ``y`` (scikit-learn's multi-task model) is not supported yet.
+    l1_ratio : float, default=0.5
+        Mix of L1 and L2 penalties, ``0 <= l1_ratio <= 1``.
+    eps : float, default=1e-3
+        ``alpha_min / alpha_max`` of the automatic grid.
+    n_alphas : int, default=100
+        Deprecated (as in scikit-learn 1.9): pass an int as ``alphas``.
+    alphas : int or array-like, default=100
+        Number of alphas of the automatic grid, or the alphas themselves.
+    precompute : 'auto', bool or array-like of shape (n_features, n_features)
+        Use a Gram matrix (covariance updates). 'auto': iff n_samples > n_features.
+        Ignored for sparse ``X``.
+    Xy : array-like of shape (n_features,), default=None
+        ``X.T @ y``, used with a Gram matrix and for the grid.
+    copy_X : bool, default=True
+        Accepted for compatibility; ``X`` is never modified.
+    coef_init : array-like of shape (n_features,), default=None
+        Starting point of the first alpha.
+    verbose : bool or int, default=False
+    return_n_iter : bool, default=False
+        Also return the number of epochs of every alpha.
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative.
+    check_input : bool, default=True
+        Skip input validation when False (X must then be float and F-ordered or CSC).
+    **params : kwargs
+        ``tol`` (1e-4), ``max_iter`` (1000), ``random_state``, ``selection``
+        ('cyclic' or 'random'), ``do_screening`` (True), and for sparse ``X``:
+        ``X_offset``, ``X_scale``, ``sample_weight``.
+
+    Returns
+    -------
+    alphas : ndarray of shape (n_alphas,)
+    coefs : ndarray of shape (n_features, n_alphas), dtype of X
+    dual_gaps : ndarray of shape (n_alphas,)
+        Duality gaps at the end of each optimisation, divided by n_samples.
+    n_iters : list of int
+        Only with ``return_n_iter=True``.
+    """
+    if n_alphas == "deprecated":
+        _alphas = 100
+    else:
+        warnings.warn(
+            "'n_alphas' was deprecated in 1.9 and will be removed in 1.11. "
+            "'alphas' now accepts an integer value which removes the need to pass "
+            "'n_alphas'. The default value of 'alphas' will change from None to "
+            "100 in 1.11. Pass an explicit value to 'alphas' and leave 'n_alphas' "
+            "to its default value to silence this warning.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        _alphas = n_alphas
+    if isinstance(alphas, str) and alphas == "warn":
+        pass
+    elif alphas is None:
+        warnings.warn(
+            "'alphas=None' is deprecated and will be removed in 1.11, at which "
+            "point the default value will be set to 100. Set 'alphas=100' "
+            "to silence this warning.",
+            FutureWarning,
+            stacklevel=2,
+        )
+    else:
+        _alphas = alphas
+
+    X_offset_param = params.pop("X_offset", None)
+    X_scale_param = params.pop("X_scale", None)
+    sample_weight = params.pop("sample_weight", None)
+    tol = params.pop("tol", 1e-4)
+    max_iter = params.pop("max_iter", 1000)
+    random_state = params.pop("random_state", None)
+    selection = params.pop("selection", "cyclic")
+    do_screening = params.pop("do_screening", True)
+    if len(params) > 0:
+        raise ValueError("Unexpected parameters in params", params.keys())
+
+    if check_input:
+        X = check_array(
+            X, accept_sparse="csc", dtype=[np.float64, np.float32], order="F", copy=False
+        )
+        y = check_array(
+            y, accept_sparse="csc", dtype=X.dtype.type, order="F", copy=False,
+            ensure_2d=False,
+        )
+        if Xy is not None:
+            Xy = check_array(Xy, dtype=X.dtype.type, order="C", copy=False, ensure_2d=False)
+    n_samples, n_features = X.shape
+    if sparse.issparse(y) or y.ndim != 1:
+        if positive:
+            raise ValueError("positive=True is not allowed for multi-output (y.ndim != 1)")
+        raise NotImplementedError(
+            "fastlasso.enet_path does not support a 2-D y yet: scikit-learn treats it "
+            "as the multi-task (L2,1) model, which fastlasso has not implemented. Fit "
+            "each target separately, e.g. with fastlasso.ElasticNet on a 2-D y."
+        )
+    if selection not in ["random", "cyclic"]:
+        raise ValueError("selection should be either random or cyclic.")
+
+    X_is_sparse = sparse.issparse(X)
+    X_offset = None
+    if X_is_sparse:
+        X = canonical_csc(X)
+        if X_offset_param is not None:
+            X_offset = np.asarray(X_offset_param / X_scale_param, dtype=X.dtype)
+        if sample_weight is not None:
+            sample_weight = np.asarray(sample_weight, dtype=X.dtype)
+        precompute = False
+    else:
+        X = np.asfortranarray(X)
+        sample_weight = None  # dense X is expected pre-weighted, as in scikit-learn
+
+    gram = None
+    if check_input or precompute is not False:
+        if hasattr(precompute, "__array__"):
+            if check_input:
+                check_gram(X, precompute)
+        elif isinstance(precompute, str) and precompute == "auto":
+            precompute = n_samples > n_features
+        if precompute is True:
+            precompute = np.ascontiguousarray(X.T @ X)
+        if not hasattr(precompute, "__array__"):
+            Xy = None
+        elif Xy is None:
+            Xy = X.T @ y
+
+    if isinstance(_alphas, Integral):
+        alphas = alpha_grid(
+            X, y, Xy=Xy, l1_ratio=l1_ratio, fit_intercept=False, positive=positive,
+            eps=eps, n_alphas=_alphas,
+        )
+    elif len(_alphas) > 1:
+        alphas = np.sort(_alphas)[::-1]
+    else:
+        alphas = _alphas
+
+    if hasattr(precompute, "__array__"):
+        Q = np.ascontiguousarray(precompute, dtype=X.dtype)
+        gram = (Q, np.ascontiguousarray(Xy, dtype=X.dtype).ravel(), float(y @ y))
+    elif precompute is not False and precompute is not None:
+        raise ValueError(
+            "Precompute should be one of True, False, 'auto' or array-like. Got %r"
+            % precompute
+        )
+
+    design = Design(X, sample_weight=sample_weight, X_offset=X_offset)
+    coefs, gaps, n_iters = solve_path(
+        design,
+        y,
+        alphas,
+        l1_ratio,
+        coef_init,
+        gram=gram,
+        max_iter=max_iter,
+        tol=tol,
+        positive=positive,
+        selection=selection,
+        rng=random_state,
+        screen=do_screening,
+        verbose=verbose,
+    )
+    dual_gaps = gaps / n_samples
+    if return_n_iter:
+        return alphas, coefs, dual_gaps, n_iters
+    return alphas, coefs, dual_gaps
+
+
+@validate_params(_PATH_CONSTRAINTS, prefer_skip_nested_validation=True)
+def lasso_path(
+    X,
+    y,
+    *,
+    eps=1e-3,
+    n_alphas="deprecated",
+    alphas="warn",
+    precompute="auto",
+    Xy=None,
+    copy_X=True,
+    coef_init=None,
+    verbose=False,
+    return_n_iter=False,
+    positive=False,
+    **params,
+):
+    """Compute the Lasso path with coordinate descent (scikit-learn's ``lasso_path``).
+
+    For each alpha the objective is::
+
+        (1 / (2 * n_samples)) * ||y - X w||^2_2 + alpha * ||w||_1
+
+    This is :func:`enet_path` with ``l1_ratio=1``; see it for the parameters and
+    return values.
+    """
+    return enet_path(
+        X,
+        y,
+        l1_ratio=1.0,
+        eps=eps,
+        n_alphas=n_alphas,
+        alphas=alphas,
+        precompute=precompute,
+        Xy=Xy,
+        copy_X=copy_X,
+        coef_init=coef_init,
+        verbose=verbose,
+        return_n_iter=return_n_iter,
+        positive=positive,
+        **params,
+    )
