@@ -114,7 +114,7 @@ def gram_matrix(X, y, sample_weight=None, X_offset=None, block_bytes=1 << 25):
         Q = np.ascontiguousarray(X.T @ X)
         return Q, np.ascontiguousarray(X.T @ y)
     Q = np.zeros((p, p), dtype=X.dtype)
-    q = np.zeros(p, dtype=X.dtype)
+    q = np.zeros((p,) + y.shape[1:], dtype=X.dtype)
     step = max(1, min(n, block_bytes // (X.itemsize * max(p, 1))))
     for start in range(0, n, step):
         B = X[start : start + step]
@@ -215,6 +215,7 @@ def solve_path(
     rng=None,
     screen=True,
     verbose=False,
+    n_samples=None,
 ):
     """Warm-started coordinate descent over ``alphas`` (in the given order).
 
@@ -224,20 +225,25 @@ def solve_path(
 
     Parameters
     ----------
-    design : Design
+    design : Design or None
+        The data; may be None when ``gram`` is given.
     y : ndarray of shape (n_samples,), dtype of the design
         Processed (centred) target.
     gram : tuple (Q, q, y_norm2) or None
         Use covariance updates with this Gram matrix instead of the design.
+    n_samples : int
+        Number of samples (needed only when ``design`` is None).
 
     Returns
     -------
     coefs : ndarray (n_features, n_alphas), dual_gaps : ndarray (n_alphas,)
         (unscaled, i.e. not divided by n_samples), n_iters : list of int.
     """
-    n = design.n_samples
-    p = design.n_features
-    dtype = design.dtype
+    if gram is not None:
+        n = n_samples
+        p, dtype = gram[0].shape[0], gram[0].dtype
+    else:
+        n, p, dtype = design.n_samples, design.n_features, design.dtype
     rng = check_random_state(rng)
     random = selection == "random"
     n_alphas = len(alphas)
@@ -502,7 +508,7 @@ def enet_path(
             % precompute
         )
 
-    design = Design(X, sample_weight=sample_weight, X_offset=X_offset)
+    design = None if gram is not None else Design(X, sample_weight, X_offset)
     coefs, gaps, n_iters = solve_path(
         design,
         y,
@@ -517,6 +523,7 @@ def enet_path(
         rng=random_state,
         screen=do_screening,
         verbose=verbose,
+        n_samples=n_samples,
     )
     dual_gaps = gaps / n_samples
     if return_n_iter:

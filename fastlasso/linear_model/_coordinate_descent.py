@@ -259,6 +259,7 @@ class ElasticNet(_sk.ElasticNet):
                 positive=self.positive,
                 selection=self.selection,
                 rng=self.random_state,
+                n_samples=n_samples,
             )
             coef[k] = coefs[:, 0]
             dual_gaps[k] = gaps[0] / n_samples
