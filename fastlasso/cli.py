@@ -163,8 +163,8 @@ def _cmd_warmup(args):
     start = time.perf_counter()
     compiled = _kernels.warmup()
     elapsed = time.perf_counter() - start
-    for name, signature in compiled:
-        print(f"  {name}  {signature}")
+    for item in compiled:  # "name(signature)" strings or (name, signature) pairs
+        print("  " + (item if isinstance(item, str) else "  ".join(map(str, item))))
     print(f"{len(compiled)} kernel specializations ready in {elapsed:.2f} s")
     dirs = _cache_dirs(_kernels.KERNELS)
     if dirs:
