@@ -6,8 +6,13 @@ Tolerances (stated once, used everywhere in this module):
 
 * float64, tol=1e-10: ``coef_`` equal to rtol=1e-5, atol=1e-6 * max|coef_sklearn|.
   (scikit-learn at tol=1e-10 vs tol=1e-13 differs by < 1e-7 * max|coef| on this grid.)
-* float32, tol=1e-5: rtol=1e-3, atol=2e-3 * max|coef_sklearn|.
-  (scikit-learn float32 vs float64 differs by < 3e-4 * max|coef| on this grid.)
+* float32, tol=1e-5: rtol=1e-3, atol=2e-3 * max|coef_sklearn|, where the reference is
+  scikit-learn's float64 solution (tol=1e-10) of the *same float32-rounded data*.
+  scikit-learn's own float32 result is not used as the numeric reference because its
+  float32 sparse solver with fit_intercept loses accuracy on uncentred data (riboflavin
+  slice, CSC: 4e-2 * max|coef| away from the float64 solution, negative dual gap).
+  Types/dtypes of all attributes are still compared with scikit-learn's float32 fit.
+  (scikit-learn float32 dense vs float64 differs by < 3e-4 * max|coef| on this grid.)
 * ``intercept_``: rtol as above, atol = coef atol * ||X_offset||_1 (the intercept is
   ``y_offset - X_offset @ coef_``).
 """
@@ -27,6 +32,7 @@ from _helpers import (
     preprocess,
     to_layout,
 )
+from sklearn.base import clone
 
 SHAPES = {"n<p": (40, 60), "n>p": (120, 30)}
 _PROBLEMS = {}
@@ -60,9 +66,21 @@ def make_pair(l1_ratio, **params):
             sk.ElasticNet(l1_ratio=l1_ratio, **params))
 
 
+def numeric_reference(sk_model, X, y, sw, dtype):
+    """scikit-learn's float64 solution of the same (dtype-rounded) problem."""
+    if np.dtype(dtype) == np.float64:
+        return sk_model
+    ref = clone(sk_model).set_params(tol=1e-10)
+    X64 = X.toarray() if sp.issparse(X) else np.asarray(X)
+    X64 = X64.astype(dtype).astype(np.float64)
+    return ref.fit(X64, np.asarray(y).astype(dtype).astype(np.float64),
+                   sample_weight=sw)
+
+
 def assert_same_fit(fl_model, sk_model, X, y, sw, fit_intercept, dtype):
     rtol, atol_f = tols(dtype)
-    ref = sk_model.coef_
+    num_ref = numeric_reference(sk_model, X, y, sw, dtype)
+    ref = num_ref.coef_.astype(dtype)
     scale = max(np.abs(ref).max(), np.finfo(np.float64).tiny)
     atol = atol_f * scale
     np.testing.assert_allclose(fl_model.coef_, ref, rtol=rtol, atol=atol)
@@ -71,7 +89,7 @@ def assert_same_fit(fl_model, sk_model, X, y, sw, fit_intercept, dtype):
     # intercept
     _, _, _, X_offset, _ = preprocess(X, y, sw, fit_intercept)
     np.testing.assert_allclose(
-        fl_model.intercept_, sk_model.intercept_, rtol=rtol,
+        fl_model.intercept_, num_ref.intercept_, rtol=rtol,
         atol=atol * np.abs(X_offset).sum() + np.finfo(np.float32).tiny)
     assert type(fl_model.intercept_) is type(sk_model.intercept_)
     fl_idt = np.asarray(fl_model.intercept_).dtype
@@ -108,10 +126,11 @@ def test_parity_grid(shape, layout, dtype, fit_intercept, weighted, positive,
         fl_model.fit(Xl, y, sample_weight=sw)
     assert_same_fit(fl_model, sk_model, X, y, sw, fit_intercept, dtype)
     Xtest = to_layout(X[:7], layout, dtype)
-    np.testing.assert_allclose(
-        fl_model.predict(Xtest), sk_model.predict(Xtest),
-        rtol=tols(dtype)[0] * 10,
-        atol=tols(dtype)[1] * np.abs(sk_model.predict(Xtest)).max())
+    expected = (X[:7].astype(dtype).astype(np.float64) @ fl_model.coef_.astype(float)
+                + float(fl_model.intercept_))
+    np.testing.assert_allclose(fl_model.predict(Xtest), expected,
+                               rtol=1e-4 if dtype == np.float32 else 1e-10,
+                               atol=1e-4 * np.abs(expected).max())
 
 
 @pytest.mark.parametrize("l1_ratio", [0.5, 1.0])
@@ -242,7 +261,8 @@ def test_two_dimensional_y(layout):
                                        rtol=1e-10, atol=1e-12)
             assert multi.n_iter_[k] == single.n_iter_
             np.testing.assert_allclose(multi.dual_gap_[k], single.dual_gap_,
-                                       rtol=1e-8, atol=1e-15)
+                                       rtol=1e-8,
+                                       atol=1e-12 * Y[:, k] @ Y[:, k] / len(y))
         np.testing.assert_allclose(multi.coef_, ref.coef_, rtol=1e-5,
                                    atol=1e-6 * np.abs(ref.coef_).max())
         np.testing.assert_allclose(multi.intercept_, ref.intercept_, rtol=1e-5,
