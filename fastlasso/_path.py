@@ -38,9 +38,6 @@ _MESSAGE_RIDGE = (
     "sklearn.linear_model.Ridge/RidgeCV instead."
 )
 
-_EMPTY_INT = np.empty(0, dtype=np.int32)
-_EMPTY_PTR = np.zeros(1, dtype=np.int32)
-
 
 class Design:
     """A validated design matrix in the form the kernels take.
@@ -61,16 +58,10 @@ class Design:
         self.n_samples, self.n_features, self.dtype = n, p, dtype
         self.is_sparse = sparse.issparse(X)
         if self.is_sparse:
-            self.X = np.empty(0, dtype=dtype)
-            self.X_data = X.data
-            self.X_indices = X.indices
-            self.X_indptr = X.indptr
+            self.Xd = (X.data, X.indices, X.indptr)
         else:
             # ravel(order="F") of an F-contiguous array is a view, not a copy.
-            self.X = X.ravel(order="F")
-            self.X_data = np.empty(0, dtype=dtype)
-            self.X_indices = _EMPTY_INT
-            self.X_indptr = _EMPTY_PTR
+            self.Xd = (X.ravel(order="F"), n)
         self.weighted = sample_weight is not None
         self.sw = (
             np.ascontiguousarray(sample_weight, dtype=dtype)
@@ -85,20 +76,15 @@ class Design:
         )
         self.col_sq = np.empty(p)
         self.xsw = np.empty(p)
-        self.sw_sum = col_stats(*self._args(), self.col_sq, self.xsw)
-
-    def _args(self):
-        return (
-            self.X,
-            self.n_samples,
-            self.X_data,
-            self.X_indices,
-            self.X_indptr,
-            self.is_sparse,
+        self.sw_sum = col_stats(
+            self.Xd,
+            n,
             self.sw,
             self.weighted,
             self.X_offset,
             self.centered,
+            self.col_sq,
+            self.xsw,
         )
 
 
@@ -120,7 +106,11 @@ def gram_matrix(X, y, sample_weight=None, X_offset=None, block_bytes=1 << 25):
         B = X[start : start + step]
         if centered:
             B = B - X_offset
-        Bw = B if sample_weight is None else B * sample_weight[start : start + step, None]
+        Bw = (
+            B
+            if sample_weight is None
+            else B * sample_weight[start : start + step, None]
+        )
         Q += B.T @ Bw
         q += Bw.T @ y[start : start + step]
     return np.ascontiguousarray(Q), q
@@ -164,7 +154,7 @@ def alpha_grid(
     *,
     positive=False,
 ):
-    """Geometric grid from ``alpha_max`` (all coefficients zero) down to ``eps * alpha_max``.
+    """Geometric grid from ``alpha_max`` (where w = 0) down to ``eps * alpha_max``.
 
     ``alpha_max = max_j |Z_j^T W y_c| / (sum(sw) * l1_ratio)`` (``max(0, max_j ...)``
     with ``positive``), computed without centring or copying ``X``.
@@ -185,8 +175,13 @@ def alpha_grid(
         Xyw = np.asarray(X.T @ yw)
         if fit_intercept:
             sw_sum = X.shape[0] if sample_weight is None else np.sum(sample_weight)
-            X_mean = np.asarray(X.T @ (np.ones(X.shape[0]) if sample_weight is None
-                                       else sample_weight)).ravel() / sw_sum
+            X_mean = (
+                np.asarray(
+                    X.T
+                    @ (np.ones(X.shape[0]) if sample_weight is None else sample_weight)
+                ).ravel()
+                / sw_sum
+            )
             Xyw = Xyw - X_mean * np.sum(yw)
     Xyw = Xyw.ravel()
     n = X.shape[0] if sample_weight is None else np.sum(sample_weight)
@@ -263,17 +258,44 @@ def solve_path(
         if gram is not None:
             Q, q, y_norm2 = gram
             gap, tol_gap, n_iter, converged = cd_enet_gram(
-                Q, q, float(y_norm2), w, l1, l2, max_iter, tol, bool(positive),
-                random, seed, bool(screen),
+                Q,
+                q,
+                float(y_norm2),
+                w,
+                l1,
+                l2,
+                max_iter,
+                tol,
+                bool(positive),
+                random,
+                seed,
+                bool(screen),
             )
         else:
             gap, tol_gap, n_iter, converged = cd_enet(
-                *design._args()[:6], y, *design._args()[6:],
-                design.col_sq, design.xsw, float(design.sw_sum),
-                w, l1, l2, max_iter, tol, bool(positive), random, seed, bool(screen),
+                design.Xd,
+                y,
+                design.sw,
+                design.weighted,
+                design.X_offset,
+                design.centered,
+                design.col_sq,
+                design.xsw,
+                float(design.sw_sum),
+                w,
+                l1,
+                l2,
+                max_iter,
+                tol,
+                bool(positive),
+                random,
+                seed,
+                bool(screen),
             )
         if not converged:
-            message = _MESSAGE_CONV + f" Duality gap: {gap:.6e}, tolerance: {tol_gap:.3e}"
+            message = (
+                _MESSAGE_CONV + f" Duality gap: {gap:.6e}, tolerance: {tol_gap:.3e}"
+            )
             if l1 < np.finfo(np.float64).eps:
                 message += "\n" + _MESSAGE_RIDGE
             warnings.warn(message, ConvergenceWarning, stacklevel=3)
@@ -284,7 +306,7 @@ def solve_path(
             if verbose > 2:
                 print((w.copy(), gap, tol_gap, n_iter))
             elif verbose > 1:
-                print("Path: %03i out of %03i" % (i, n_alphas))
+                print(f"Path: {i:03d} out of {n_alphas:03d}")
             else:
                 sys.stderr.write(".")
     return coefs, gaps, n_iters
@@ -304,7 +326,10 @@ _PATH_CONSTRAINTS = {
     "X": ["array-like", "sparse matrix"],
     "y": ["array-like", "sparse matrix"],
     "eps": [Interval(Real, 0, None, closed="neither")],
-    "n_alphas": [Interval(Integral, 1, None, closed="left"), Hidden(StrOptions({"deprecated"}))],
+    "n_alphas": [
+        Interval(Integral, 1, None, closed="left"),
+        Hidden(StrOptions({"deprecated"})),
+    ],
     "alphas": [
         Interval(Integral, 1, None, closed="left"),
         "array-like",
@@ -346,7 +371,7 @@ def enet_path(
     check_input=True,
     **params,
 ):
-    """Compute the elastic-net path with coordinate descent (scikit-learn's ``enet_path``).
+    """Compute the elastic-net path by coordinate descent (scikit-learn's enet_path).
 
     For each alpha the objective is::
 
@@ -442,18 +467,30 @@ def enet_path(
 
     if check_input:
         X = check_array(
-            X, accept_sparse="csc", dtype=[np.float64, np.float32], order="F", copy=False
+            X,
+            accept_sparse="csc",
+            dtype=[np.float64, np.float32],
+            order="F",
+            copy=False,
         )
         y = check_array(
-            y, accept_sparse="csc", dtype=X.dtype.type, order="F", copy=False,
+            y,
+            accept_sparse="csc",
+            dtype=X.dtype.type,
+            order="F",
+            copy=False,
             ensure_2d=False,
         )
         if Xy is not None:
-            Xy = check_array(Xy, dtype=X.dtype.type, order="C", copy=False, ensure_2d=False)
+            Xy = check_array(
+                Xy, dtype=X.dtype.type, order="C", copy=False, ensure_2d=False
+            )
     n_samples, n_features = X.shape
     if sparse.issparse(y) or y.ndim != 1:
         if positive:
-            raise ValueError("positive=True is not allowed for multi-output (y.ndim != 1)")
+            raise ValueError(
+                "positive=True is not allowed for multi-output (y.ndim != 1)"
+            )
         raise NotImplementedError(
             "fastlasso.enet_path does not support a 2-D y yet: scikit-learn treats it "
             "as the multi-task (L2,1) model, which fastlasso has not implemented. Fit "
@@ -491,8 +528,14 @@ def enet_path(
 
     if isinstance(_alphas, Integral):
         alphas = alpha_grid(
-            X, y, Xy=Xy, l1_ratio=l1_ratio, fit_intercept=False, positive=positive,
-            eps=eps, n_alphas=_alphas,
+            X,
+            y,
+            Xy=Xy,
+            l1_ratio=l1_ratio,
+            fit_intercept=False,
+            positive=positive,
+            eps=eps,
+            n_alphas=_alphas,
         )
     elif len(_alphas) > 1:
         alphas = np.sort(_alphas)[::-1]
@@ -504,8 +547,8 @@ def enet_path(
         gram = (Q, np.ascontiguousarray(Xy, dtype=X.dtype).ravel(), float(y @ y))
     elif precompute is not False and precompute is not None:
         raise ValueError(
-            "Precompute should be one of True, False, 'auto' or array-like. Got %r"
-            % precompute
+            "Precompute should be one of True, False, 'auto' or array-like. "
+            f"Got {precompute!r}"
         )
 
     design = None if gram is not None else Design(X, sample_weight, X_offset)

@@ -20,10 +20,10 @@ KERNELS = {
 def warmup(verbose: bool = False) -> list[str]:
     """Compile (or load from the on-disk cache) every kernel specialisation.
 
-    fastlasso canonicalises its inputs (1-D Fortran-raveled dense data or a CSC
-    triple with int32 indices, float32 or float64), so each kernel has exactly one
-    specialisation per dtype, shared by dense and sparse designs. This runs a tiny
-    dense and a tiny sparse problem in both dtypes through the public solvers.
+    fastlasso canonicalises its inputs (Fortran-raveled dense data or a CSC triple
+    with int32 indices; float32 or float64), so each kernel has one specialisation
+    per layout and dtype. This runs a tiny dense, sparse and Gram problem in both
+    dtypes through the public estimators.
 
     Returns
     -------

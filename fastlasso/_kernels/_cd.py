@@ -10,15 +10,18 @@ never modified nor copied) and ``sw`` are sample weights (all ones when
 
 One kernel body serves dense and sparse designs. A design is passed as
 
-* ``X``: the dense matrix raveled in Fortran order (a 1-D view, no copy), column
-  ``j`` being ``X[j * n:(j + 1) * n]``; empty when the design is sparse;
-* ``X_data, X_indices, X_indptr``: the CSC triple in scipy's constructor order
-  (int32 indices); empty when the design is dense;
-* ``is_sparse``: which of the two is used.
+a tuple ``Xd``:
 
-So there is a single specialisation per dtype (float32, float64) instead of
-dense/sparse twins that drift apart, and only arrays and scalars cross the
-boundary, which keeps ``cache=True`` effective (see STYLE.md, Numba lessons).
+* dense: ``(X, n)``, the matrix raveled in Fortran order (a 1-D view, no copy),
+  column ``j`` being ``X[j * n:(j + 1) * n]``;
+* sparse: ``(X_data, X_indices, X_indptr)``, the CSC triple in scipy's
+  constructor order (int32 indices).
+
+Column operations (``col_dot``, ``col_axpy``, ...) are resolved at compile time by
+``numba.extending.overload`` on the tuple's type, so the one body compiles to one
+specialisation per layout and dtype (4 in all), each with tight loops, instead of
+dense/sparse twins that drift apart. Only arrays, tuples of arrays and scalars
+cross the boundary, which keeps ``cache=True`` effective (STYLE.md, Numba lessons).
 
 Residual bookkeeping. The true residual is ``r = y - Z w``. Kernels keep
 ``r = R + s`` with a dense vector ``R`` and a scalar ``s``: updating ``w_j`` by ``d``
@@ -41,13 +44,16 @@ starting point already satisfies the gap test.
 """
 
 import numpy as np
-from numba import njit
+from numba import njit, types
+from numba.extending import overload
 
 from .._config import JIT
 
-# Reassociation is allowed in the dot / axpy leaves only, so that LLVM may use
-# several SIMD accumulators. nnan/ninf are NOT enabled: NaN and inf propagate and
-# the convergence test sees them (STYLE.md, section 2.4).
+# Loops may be reassociated (so LLVM can use several SIMD accumulators for the
+# dot products); without it, a dot product inlined into a kernel was measured 5-8x
+# slower than BLAS. nnan/ninf are NOT enabled: NaN and inf propagate and the
+# convergence test sees them (STYLE.md, section 2.4). The scalar duality-gap
+# formula (_gap_from_parts) and the soft-thresholding keep strict IEEE semantics.
 _LEAF = dict(JIT, fastmath={"reassoc", "contract", "nsz", "arcp"})
 
 
@@ -55,97 +61,184 @@ _LEAF = dict(JIT, fastmath={"reassoc", "contract", "nsz", "arcp"})
 # Column operations (dense or CSC)
 
 
+# Each leaf holds one loop: a leaf holding both the dense and the sparse loop
+# behind a runtime flag was measured 8x slower on dense data (LLVM no longer
+# vectorised it). The layout branch lives in the plain-JIT dispatchers below.
+
+
 @njit(**_LEAF)
-def _col_dot(X, n, X_data, X_indices, X_indptr, is_sparse, j, v):
-    """sum_i X[i, j] * v[i]"""
+def _dot_dense(X, n, j, v):
     acc = 0.0
-    if is_sparse:
-        for k in range(X_indptr[j], X_indptr[j + 1]):
-            acc += X_data[k] * v[X_indices[k]]
-    else:
-        base = j * n
-        for i in range(n):
-            acc += X[base + i] * v[i]
+    col = X[j * n : (j + 1) * n]  # slicing first avoids per-index wraparound tests
+    for i in range(n):
+        acc += col[i] * v[i]
     return acc
 
 
 @njit(**_LEAF)
-def _col_dot_w(X, n, X_data, X_indices, X_indptr, is_sparse, j, v, sw):
-    """sum_i X[i, j] * sw[i] * v[i]"""
+def _dot_dense_w(X, n, j, v, sw):
     acc = 0.0
-    if is_sparse:
-        for k in range(X_indptr[j], X_indptr[j + 1]):
-            i = X_indices[k]
-            acc += X_data[k] * (sw[i] * v[i])
-    else:
-        base = j * n
-        for i in range(n):
-            acc += X[base + i] * (sw[i] * v[i])
+    col = X[j * n : (j + 1) * n]
+    for i in range(n):
+        acc += col[i] * (sw[i] * v[i])
     return acc
 
 
 @njit(**_LEAF)
-def _col_axpy(X, n, X_data, X_indices, X_indptr, is_sparse, j, a, v):
-    """v += a * X[:, j]"""
-    if is_sparse:
-        for k in range(X_indptr[j], X_indptr[j + 1]):
-            i = X_indices[k]
-            v[i] += a * X_data[k]
-    else:
-        base = j * n
-        for i in range(n):
-            v[i] += a * X[base + i]
+def _axpy_dense(X, n, j, a, v):
+    col = X[j * n : (j + 1) * n]
+    for i in range(n):
+        v[i] += a * col[i]
 
 
-@njit(**JIT)
-def _col_nnz(n, X_indptr, is_sparse, j):
-    if is_sparse:
-        return X_indptr[j + 1] - X_indptr[j]
-    return n
+@njit(**_LEAF)
+def _dot_csc(X_data, X_indices, X_indptr, j, v):
+    acc = 0.0
+    start, end = X_indptr[j], X_indptr[j + 1]
+    vals = X_data[start:end]
+    rows = X_indices[start:end]
+    for k in range(end - start):
+        acc += vals[k] * v[rows[k]]
+    return acc
 
 
-@njit(**JIT)
-def col_stats(
-    X, n, X_data, X_indices, X_indptr, is_sparse, sw, weighted, X_offset, centered,
-    col_sq, xsw,
-):
-    """Fill ``col_sq[j] = sum_i sw_i (x_ij - mu_j)**2`` and ``xsw[j] = sum_i sw_i x_ij``.
+@njit(**_LEAF)
+def _dot_csc_w(X_data, X_indices, X_indptr, j, v, sw):
+    acc = 0.0
+    start, end = X_indptr[j], X_indptr[j + 1]
+    vals = X_data[start:end]
+    rows = X_indices[start:end]
+    for k in range(end - start):
+        i = rows[k]
+        acc += vals[k] * (sw[i] * v[i])
+    return acc
 
-    Computed once per design and reused for every alpha of a path. Implicit zeros
-    of a sparse column contribute ``mu_j**2`` each (no cancellation).
+
+@njit(**_LEAF)
+def _axpy_csc(X_data, X_indices, X_indptr, j, a, v):
+    start, end = X_indptr[j], X_indptr[j + 1]
+    vals = X_data[start:end]
+    rows = X_indices[start:end]
+    for k in range(end - start):
+        v[rows[k]] += a * vals[k]
+
+
+# Layout dispatch at compile time (see the module docstring). A runtime layout
+# flag with both loops in one function was measured 3-15x slower on dense data:
+# LLVM stopped vectorising the dense loop.
+
+
+def col_dot(Xd, j, v):
+    """sum_i X[i, j] * v[i] (jitted code only)."""
+    raise NotImplementedError
+
+
+def col_dot_w(Xd, j, v, sw):
+    """sum_i X[i, j] * sw[i] * v[i] (jitted code only)."""
+    raise NotImplementedError
+
+
+def col_axpy(Xd, j, a, v):
+    """v += a * X[:, j] (jitted code only)."""
+    raise NotImplementedError
+
+
+def col_nnz(Xd, j):
+    """Number of stored entries of column j (jitted code only)."""
+    raise NotImplementedError
+
+
+def col_moments(Xd, j, sw, weighted, mu, sw_sum):
+    """(sum_i sw_i (x_ij - mu)^2, sum_i sw_i x_ij) (jitted code only)."""
+    raise NotImplementedError
+
+
+def _is_csc(Xd):
+    return isinstance(Xd, types.BaseTuple) and len(Xd) == 3
+
+
+@overload(col_dot, jit_options=_LEAF)
+def _ol_col_dot(Xd, j, v):
+    if _is_csc(Xd):
+        return lambda Xd, j, v: _dot_csc(Xd[0], Xd[1], Xd[2], j, v)
+    return lambda Xd, j, v: _dot_dense(Xd[0], Xd[1], j, v)
+
+
+@overload(col_dot_w, jit_options=_LEAF)
+def _ol_col_dot_w(Xd, j, v, sw):
+    if _is_csc(Xd):
+        return lambda Xd, j, v, sw: _dot_csc_w(Xd[0], Xd[1], Xd[2], j, v, sw)
+    return lambda Xd, j, v, sw: _dot_dense_w(Xd[0], Xd[1], j, v, sw)
+
+
+@overload(col_axpy, jit_options=_LEAF)
+def _ol_col_axpy(Xd, j, a, v):
+    if _is_csc(Xd):
+        return lambda Xd, j, a, v: _axpy_csc(Xd[0], Xd[1], Xd[2], j, a, v)
+    return lambda Xd, j, a, v: _axpy_dense(Xd[0], Xd[1], j, a, v)
+
+
+@overload(col_nnz, jit_options=_LEAF)
+def _ol_col_nnz(Xd, j):
+    if _is_csc(Xd):
+        return lambda Xd, j: Xd[2][j + 1] - Xd[2][j]
+    return lambda Xd, j: Xd[1]
+
+
+@njit(**_LEAF)
+def _moments_dense(X, n, j, sw, weighted, mu):
+    col = X[j * n : (j + 1) * n]
+    sq = 0.0
+    sx = 0.0
+    for i in range(n):
+        wi = sw[i] if weighted else 1.0
+        d = col[i] - mu
+        sq += wi * d * d
+        sx += wi * col[i]
+    return sq, sx
+
+
+@njit(**_LEAF)
+def _moments_csc(X_data, X_indices, X_indptr, j, sw, weighted, mu, sw_sum):
+    sq = 0.0
+    sx = 0.0
+    sw_nz = 0.0
+    for k in range(X_indptr[j], X_indptr[j + 1]):
+        wi = sw[X_indices[k]] if weighted else 1.0
+        d = X_data[k] - mu
+        sq += wi * d * d
+        sx += wi * X_data[k]
+        sw_nz += wi
+    # each implicit zero contributes sw_i * mu**2 (added without cancellation)
+    return sq + mu * mu * (sw_sum - sw_nz), sx
+
+
+@overload(col_moments, jit_options=_LEAF)
+def _ol_col_moments(Xd, j, sw, weighted, mu, sw_sum):
+    if _is_csc(Xd):
+        return lambda Xd, j, sw, weighted, mu, sw_sum: _moments_csc(
+            Xd[0], Xd[1], Xd[2], j, sw, weighted, mu, sw_sum
+        )
+    return lambda Xd, j, sw, weighted, mu, sw_sum: _moments_dense(
+        Xd[0], Xd[1], j, sw, weighted, mu
+    )
+
+
+@njit(**_LEAF)
+def col_stats(Xd, n, sw, weighted, X_offset, centered, col_sq, xsw):
+    """Fill ``col_sq[j] = sum_i sw_i (x_ij - mu_j)**2``, ``xsw[j] = sum_i sw_i x_ij``.
+
+    Computed once per design and reused for every alpha of a path. Returns
+    ``sum_i sw_i``.
     """
-    p = col_sq.shape[0]
     sw_sum = float(n)
     if weighted:
         sw_sum = 0.0
         for i in range(n):
             sw_sum += sw[i]
-    for j in range(p):
+    for j in range(col_sq.shape[0]):
         mu = X_offset[j] if centered else 0.0
-        sq = 0.0
-        sx = 0.0
-        sw_nz = 0.0
-        if is_sparse:
-            for k in range(X_indptr[j], X_indptr[j + 1]):
-                i = X_indices[k]
-                wi = sw[i] if weighted else 1.0
-                x = X_data[k]
-                d = x - mu
-                sq += wi * d * d
-                sx += wi * x
-                sw_nz += wi
-            if centered:
-                sq += mu * mu * (sw_sum - sw_nz)
-        else:
-            base = j * n
-            for i in range(n):
-                wi = sw[i] if weighted else 1.0
-                x = X[base + i]
-                d = x - mu
-                sq += wi * d * d
-                sx += wi * x
-        col_sq[j] = sq
-        xsw[j] = sx
+        col_sq[j], xsw[j] = col_moments(Xd, j, sw, weighted, mu, sw_sum)
     return sw_sum
 
 
@@ -180,28 +273,42 @@ def _fold(R, s, n):
         R[i] += s
 
 
-@njit(**JIT)
-def enet_gap(
-    X, n, X_data, X_indices, X_indptr, is_sparse, y, sw, weighted, X_offset, centered,
-    w, R, l1, l2, positive, XtA,
-):
+@njit(**_LEAF)
+def _xt_dot(Xd, v, out):
+    """out[j] = sum_i X[i, j] v[i] for every column (one full pass over X)."""
+    for j in range(out.shape[0]):
+        out[j] = col_dot(Xd, j, v)
+
+
+@njit(**_LEAF)
+def enet_gap(Xd, y, sw, weighted, X_offset, centered, w, R, l1, l2, positive, XtA):
     """Duality gap at ``w`` given the (folded) residual ``R = y - Z w``.
 
     Fills ``XtA[j] = Z_j^T diag(sw) R - l2 * w_j`` (without the ``- l2 w`` term when
     ``l1 == 0``) and returns ``(gap, dual_norm, S)`` where ``dual_norm`` is
     ``max_j |XtA_j|`` (``max_j XtA_j`` if ``positive``) and ``S = sum_i sw_i R_i``.
-    Accumulates in float64 whatever the dtype of the data.
+    Scalars accumulate in float64 whatever the dtype of the data.
     """
+    n = y.shape[0]
     p = w.shape[0]
     R_norm2 = 0.0
     Ry = 0.0
     S = 0.0
-    for i in range(n):
-        ri = R[i]
-        wr = sw[i] * ri if weighted else ri
-        R_norm2 += wr * ri
-        Ry += wr * y[i]
-        S += wr
+    if weighted:
+        Rw = np.empty_like(R)
+        for i in range(n):
+            wr = sw[i] * R[i]
+            Rw[i] = wr
+            R_norm2 += wr * R[i]
+            Ry += wr * y[i]
+            S += wr
+        _xt_dot(Xd, Rw, XtA)
+    else:
+        for i in range(n):
+            R_norm2 += R[i] * R[i]
+            Ry += R[i] * y[i]
+            S += R[i]
+        _xt_dot(Xd, R, XtA)
     w_l1 = 0.0
     w_l2sq = 0.0
     for j in range(p):
@@ -211,10 +318,7 @@ def enet_gap(
     dual_norm = -np.inf if positive else 0.0
     xtr_norm2 = 0.0
     for j in range(p):
-        if weighted:
-            g = _col_dot_w(X, n, X_data, X_indices, X_indptr, is_sparse, j, R, sw)
-        else:
-            g = _col_dot(X, n, X_data, X_indices, X_indptr, is_sparse, j, R)
+        g = XtA[j]
         if centered:
             g -= X_offset[j] * S
         xtr_norm2 += g * g
@@ -284,11 +388,39 @@ def _screen_mask(XtA, dual_norm, col_sq, l1, l2, gap, excluded, active):
 # Kernels
 
 
-@njit(**JIT)
+@njit(**_LEAF)
+def _drop_excluded(Xd, w, R, excluded, X_offset, centered, zsum, s, S):
+    """Zero the screened-out coefficients, keeping ``r = R + s`` and ``S`` exact."""
+    for j in range(w.shape[0]):
+        if excluded[j] and w[j] != 0.0:
+            col_axpy(Xd, j, w[j], R)
+            if centered:
+                s -= w[j] * X_offset[j]
+                S += w[j] * zsum[j]
+            w[j] = 0.0
+    return s, S
+
+
+@njit(**_LEAF)
 def cd_enet(
-    X, n, X_data, X_indices, X_indptr, is_sparse,
-    y, sw, weighted, X_offset, centered, col_sq, xsw, sw_sum,
-    w, l1, l2, max_iter, tol, positive, random, seed, screen,
+    Xd,
+    y,
+    sw,
+    weighted,
+    X_offset,
+    centered,
+    col_sq,
+    xsw,
+    sw_sum,
+    w,
+    l1,
+    l2,
+    max_iter,
+    tol,
+    positive,
+    random,
+    seed,
+    screen,
 ):
     """Cyclic (or random) coordinate descent on the elastic net, dense or CSC.
 
@@ -298,12 +430,13 @@ def cd_enet(
     ``l1``, ``l2``. In/out: ``w`` (p,) warm start in, solution out. Returns
     ``(gap, tol_gap, n_iter, converged)``.
     """
+    n = y.shape[0]
     p = w.shape[0]
     R = y.copy()
     s = 0.0
     for j in range(p):
         if w[j] != 0.0:
-            _col_axpy(X, n, X_data, X_indices, X_indptr, is_sparse, j, -w[j], R)
+            col_axpy(Xd, j, -w[j], R)
             if centered:
                 s += w[j] * X_offset[j]
     if s != 0.0:
@@ -322,8 +455,7 @@ def cd_enet(
 
     XtA = np.empty(p)
     gap, dual_norm, S = enet_gap(
-        X, n, X_data, X_indices, X_indptr, is_sparse, y, sw, weighted, X_offset,
-        centered, w, R, l1, l2, positive, XtA,
+        Xd, y, sw, weighted, X_offset, centered, w, R, l1, l2, positive, XtA
     )
     if gap <= tol_gap:
         return gap, tol_gap, 0, True
@@ -334,13 +466,7 @@ def cd_enet(
     n_active = p
     if do_screen:
         n_active = _screen_mask(XtA, dual_norm, col_sq, l1, l2, gap, excluded, active)
-    for j in range(p):
-        if excluded[j] and w[j] != 0.0:
-            _col_axpy(X, n, X_data, X_indices, X_indptr, is_sparse, j, w[j], R)
-            if centered:
-                s -= w[j] * X_offset[j]
-                S += w[j] * zsum[j]
-            w[j] = 0.0
+    s, S = _drop_excluded(Xd, w, R, excluded, X_offset, centered, zsum, s, S)
 
     state = (seed % 4294967295) + 1
     converged = False
@@ -360,16 +486,16 @@ def cd_enet(
                 continue
             w_j = w[j]
             if weighted:
-                g = _col_dot_w(X, n, X_data, X_indices, X_indptr, is_sparse, j, R, sw)
+                g = col_dot_w(Xd, j, R, sw)
             else:
-                g = _col_dot(X, n, X_data, X_indices, X_indptr, is_sparse, j, R)
+                g = col_dot(Xd, j, R)
             if centered:
                 g += s * xsw[j] - X_offset[j] * S
             new = _soft_threshold(g + w_j * cs, l1, cs + l2, positive)
             if new != w_j:
                 d = new - w_j
-                _col_axpy(X, n, X_data, X_indices, X_indptr, is_sparse, j, -d, R)
-                work += _col_nnz(n, X_indptr, is_sparse, j)
+                col_axpy(Xd, j, -d, R)
+                work += col_nnz(Xd, j)
                 if centered:
                     s += d * X_offset[j]
                     S -= d * zsum[j]
@@ -388,8 +514,7 @@ def cd_enet(
                 s = 0.0
                 work = 0
             gap, dual_norm, S = enet_gap(
-                X, n, X_data, X_indices, X_indptr, is_sparse, y, sw, weighted,
-                X_offset, centered, w, R, l1, l2, positive, XtA,
+                Xd, y, sw, weighted, X_offset, centered, w, R, l1, l2, positive, XtA
             )
             if gap <= tol_gap:
                 converged = True
@@ -399,19 +524,13 @@ def cd_enet(
                 n_active = _screen_mask(
                     XtA, dual_norm, col_sq, l1, l2, gap, excluded, active
                 )
-                for j in range(p):
-                    if excluded[j] and w[j] != 0.0:
-                        _col_axpy(
-                            X, n, X_data, X_indices, X_indptr, is_sparse, j, w[j], R
-                        )
-                        if centered:
-                            s -= w[j] * X_offset[j]
-                            S += w[j] * zsum[j]
-                        w[j] = 0.0
+                s, S = _drop_excluded(
+                    Xd, w, R, excluded, X_offset, centered, zsum, s, S
+                )
     return gap, tol_gap, n_iter, converged
 
 
-@njit(**JIT)
+@njit(**_LEAF)
 def _gap_gram(Q, q, y_norm2, w, Qw, l1, l2, positive, XtA):
     """Duality gap from the Gram matrix ``Q = Z^T W Z`` and ``q = Z^T W y``."""
     p = w.shape[0]
@@ -443,8 +562,10 @@ def _gap_gram(Q, q, y_norm2, w, Qw, l1, l2, positive, XtA):
     return gap, dual_norm
 
 
-@njit(**JIT)
-def cd_enet_gram(Q, q, y_norm2, w, l1, l2, max_iter, tol, positive, random, seed, screen):
+@njit(**_LEAF)
+def cd_enet_gram(
+    Q, q, y_norm2, w, l1, l2, max_iter, tol, positive, random, seed, screen
+):
     """Coordinate descent on the elastic net from the Gram matrix (covariance updates).
 
     In: ``Q`` (p, p) C-contiguous ``Z^T W Z``, ``q`` (p,) ``Z^T W y``, ``y_norm2`` =

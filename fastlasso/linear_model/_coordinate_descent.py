@@ -166,7 +166,9 @@ class ElasticNet(_sk.ElasticNet):
                 multi_output=True,
                 y_numeric=True,
             )
-            y = check_array(y, order="F", copy=False, dtype=X.dtype.type, ensure_2d=False)
+            y = check_array(
+                y, order="F", copy=False, dtype=X.dtype.type, ensure_2d=False
+            )
         is_sparse = sparse.issparse(X)
         if is_sparse:
             X = canonical_csc(X)
