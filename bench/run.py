@@ -337,8 +337,7 @@ def environment(solvers):
     )
 
 
-def markdown(summary, cold, solvers, skipped, args):
-    names = [s.name for s in solvers]
+def markdown(summary, cold, skipped, args, names, env_line):
     lines = [
         f"Time to reach relative suboptimality {args.target:g} (median of "
         f"{args.repeats} runs; smaller is better):",
@@ -373,7 +372,7 @@ def markdown(summary, cold, solvers, skipped, args):
                 f"| {r['solver']} | {r['numba_cache']} | {r['wall']:.2f} s | "
                 f"{r['import']:.2f} s | {r['fit']:.3f} s |"
             )
-    lines += ["", f"Environment: {environment(solvers)}."]
+    lines += ["", f"Environment: {env_line}."]
     return "\n".join(lines) + "\n"
 
 
@@ -395,13 +394,14 @@ def main(argv=None):
         log(f"skipping {name}: {reason}")
     if not {"fastlasso", "sklearn"} <= {s.name for s in solvers}:
         raise SystemExit("bench: fastlasso and sklearn are both required")
+    env_line = environment(solvers)  # the commit being measured, before any run
     start = time.perf_counter()
     sweep_rows, summary = run_suboptimality(solvers, args)
     cold = []
     if not args.no_cold_start:
         log("cold start")
         cold = run_cold_start(args)
-    table = markdown(summary, cold, solvers, skipped, args)
+    table = markdown(summary, cold, skipped, args, [s.name for s in solvers], env_line)
     print(table)
     if args.out_dir is not None:
         args.out_dir.mkdir(parents=True, exist_ok=True)
