@@ -1,0 +1,148 @@
+"""Numba compilation: on-disk cache reuse across processes and specialisation budget.
+
+Each test runs fresh Python subprocesses with NUMBA_CACHE_DIR pointing at a fresh
+temporary directory, and reads dispatcher statistics printed as JSON.  No timings.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+STATS = textwrap.dedent("""
+    import json
+    from fastlasso._kernels import KERNELS
+    out = {}
+    for name, disp in KERNELS.items():
+        st = disp.stats
+        out[name] = {
+            "signatures": [str(s) for s in disp.signatures],
+            "cache_hits": sum(st.cache_hits.values()),
+            "cache_misses": sum(st.cache_misses.values()),
+        }
+    print("STATS=" + json.dumps(out))
+""")
+
+FIT_ONE = textwrap.dedent("""
+    import numpy as np
+    import scipy.sparse as sp
+    from fastlasso import ElasticNet, Lasso
+    rng = np.random.RandomState(0)
+    X = rng.randn(30, 10)
+    y = X[:, 0] - 2 * X[:, 1] + 0.1 * rng.randn(30)
+    Lasso(alpha=0.05).fit(X, y)
+    ElasticNet(alpha=0.05, l1_ratio=0.5).fit(sp.csc_matrix(X), y)
+""")
+
+FIT_MANY_DENSE = textwrap.dedent("""
+    import numpy as np
+    from fastlasso import ElasticNet, Lasso, enet_path, lasso_path
+    rng = np.random.RandomState(0)
+    X = rng.randn(30, 10)
+    y = X[:, 0] - 2 * X[:, 1] + 0.1 * rng.randn(30)
+    sw = rng.uniform(0.5, 2, 30)
+    for dtype in (np.float64, np.float32):
+        for Xl in (np.asfortranarray(X, dtype=dtype),
+                   np.ascontiguousarray(X, dtype=dtype)):
+            for fi in (True, False):
+                for pos in (True, False):
+                    for s in (None, sw):
+                        Lasso(alpha=0.05, fit_intercept=fi, positive=pos).fit(
+                            Xl, y, sample_weight=s)
+                        ElasticNet(alpha=0.05, fit_intercept=fi, selection="random",
+                                   random_state=0).fit(Xl, y, sample_weight=s)
+            m = Lasso(alpha=0.1, warm_start=True).fit(Xl, y)
+            m.set_params(alpha=0.01).fit(Xl, y)
+            Lasso(alpha=0.05).fit(Xl, np.column_stack([y, -y]))
+            lasso_path(Xl, y, alphas=5)
+            enet_path(Xl, y, alphas=5, coef_init=np.zeros(10))
+""")
+
+FIT_MANY_SPARSE = textwrap.dedent("""
+    import scipy.sparse as sp
+    for dtype in (np.float64, np.float32):
+        for Xs in (sp.csc_matrix(X.astype(dtype)), sp.csr_matrix(X.astype(dtype))):
+            for fi in (True, False):
+                for s in (None, sw):
+                    Lasso(alpha=0.05, fit_intercept=fi).fit(Xs, y, sample_weight=s)
+                    ElasticNet(alpha=0.05, fit_intercept=fi, positive=True,
+                               selection="random", random_state=0).fit(
+                                   Xs, y, sample_weight=s)
+            lasso_path(Xs, y, alphas=5)
+""")
+
+FIT_MANY_GRAM = textwrap.dedent("""
+    for dtype in (np.float64, np.float32):
+        Xl = np.asfortranarray(X, dtype=dtype)
+        for fi in (True, False):
+            ElasticNet(alpha=0.05, fit_intercept=fi, precompute=True).fit(
+                Xl, y, sample_weight=sw)
+        G = Xl.T @ Xl
+        lasso_path(Xl, y, alphas=5, precompute=G, Xy=Xl.T @ y.astype(dtype))
+        lasso_path(Xl, y, alphas=5, precompute="auto")
+""")
+
+
+def run_python(code, cache_dir):
+    env = dict(os.environ)
+    env["NUMBA_CACHE_DIR"] = str(cache_dir)
+    env.pop("NUMBA_DISABLE_JIT", None)
+    env.pop("FASTLASSO_NUMBA_CACHE", None)  # caching on (its default)
+    env["PYTHONPATH"] = REPO + os.pathsep + env.get("PYTHONPATH", "")
+    proc = subprocess.run([sys.executable, "-c", code], env=env, cwd=REPO,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    line = [ln for ln in proc.stdout.splitlines() if ln.startswith("STATS=")][-1]
+    return json.loads(line[len("STATS="):])
+
+
+def test_kernels_loaded_from_cache_in_fresh_process(tmp_path):
+    cache_dir = tmp_path / "numba-cache"
+    cache_dir.mkdir()
+    first = run_python(FIT_ONE + STATS, cache_dir)
+    used = [name for name, st in first.items() if st["signatures"]]
+    assert used, f"no kernel in KERNELS was used by a fit: {first}"
+    # the first process really compiled (cold cache), so the next check means something
+    for name in used:
+        assert first[name]["cache_misses"] > 0, (name, first[name])
+        assert first[name]["cache_hits"] == 0, (name, first[name])
+    files = [f for _, _, fs in os.walk(cache_dir) for f in fs]
+    assert any(f.endswith(".nbi") for f in files), files
+    assert any(f.endswith(".nbc") for f in files), files
+
+    second = run_python(FIT_ONE + STATS, cache_dir)
+    # (a kernel compiled only as a callee of another kernel in the first process
+    # need not be touched at all in the second one: it is linked into its caller)
+    used2 = [name for name, st in second.items() if st["signatures"]]
+    assert used2 and set(used2) <= set(used), (used, used2)
+    for name in used2:
+        st = second[name]
+        assert st["cache_hits"] > 0, (name, st)
+        assert st["cache_misses"] == 0, (name, st)
+        assert set(st["signatures"]) <= set(first[name]["signatures"])
+    # the cache did not grow on the second run
+    files2 = [f for _, _, fs in os.walk(cache_dir) for f in fs]
+    assert sorted(files2) == sorted(files)
+
+
+@pytest.mark.parametrize("scope", ["dense", "all"])
+def test_specialisation_budget(numba_cache_dir, scope):
+    """Inputs are canonicalised, so each kernel compiles at most one specialisation
+    per dtype for dense input (F and C order, weights, intercept, positive,
+    selection, warm start, 2-D y, paths), and at most one per dtype and layout
+    (dense / CSC, CSR converted) overall (STYLE.md "compile budget")."""
+    code = FIT_MANY_DENSE
+    if scope == "all":
+        code += FIT_MANY_SPARSE + FIT_MANY_GRAM
+    # the session cache is shared with the test process: compile work is reused, and
+    # signatures loaded from the cache count exactly like compiled ones
+    stats = run_python(code + STATS, numba_cache_dir)
+    limit = 2 if scope == "dense" else 4
+    for name, st in stats.items():
+        assert len(st["signatures"]) <= limit, (name, st["signatures"])
+    assert any(st["signatures"] for st in stats.values())
