@@ -217,8 +217,9 @@ def sweep(solver, X, y, alpha, p_star, args, base_row):
 
 
 def time_to_target(rows, target):
-    hits = [r["time_median"] for r in rows if r["subopt"] <= target]
-    return min(hits) if hits else None
+    """The fastest measured row that reaches the target, or None."""
+    hits = [r for r in rows if r["subopt"] <= target]
+    return min(hits, key=lambda r: r["time_median"]) if hits else None
 
 
 def run_suboptimality(solvers, args):
@@ -251,9 +252,9 @@ def run_suboptimality(solvers, args):
             for solver in solvers:
                 rows = sweep(solver, X, y, alpha, p_star, args, base)
                 sweep_rows += rows
-                entry["times"][solver.name] = time_to_target(rows, args.target)
-                hit = [r["tol"] for r in rows if r["subopt"] <= args.target]
-                entry["tols"][solver.name] = hit[0] if hit else None
+                best = time_to_target(rows, args.target)
+                entry["times"][solver.name] = best and best["time_median"]
+                entry["tols"][solver.name] = best and best["tol"]
             summary.append(entry)
         del X, y
     return sweep_rows, summary

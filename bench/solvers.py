@@ -16,47 +16,34 @@ __all__ = ["available_solvers"]
 
 class _Solver:
     name = ""
-    module = ""
+    module = ""  # the module holding the library's ``Lasso``
 
     def __init__(self):
         self.lib = importlib.import_module(self.module)
-        self.version = getattr(self.lib, "__version__", "?")
+        top = importlib.import_module(self.module.partition(".")[0])
+        self.version = getattr(top, "__version__", "?")
 
     def fit(self, X, y, alpha, tol, max_iter):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # ConvergenceWarning at loose tol
-            model = self._make(alpha, tol, max_iter).fit(X, y)
+            model = self.lib.Lasso(alpha=alpha, tol=tol, max_iter=max_iter).fit(X, y)
         return model.coef_, model.intercept_, getattr(model, "n_iter_", -1)
 
 
 class FastLasso(_Solver):
-    name = module = "fastlasso"
-
-    def _make(self, alpha, tol, max_iter):
-        return self.lib.Lasso(alpha=alpha, tol=tol, max_iter=max_iter)
+    name, module = "fastlasso", "fastlasso"
 
 
 class SkLearn(_Solver):
-    name, module = "sklearn", "sklearn"
-
-    def _make(self, alpha, tol, max_iter):
-        from sklearn.linear_model import Lasso
-
-        return Lasso(alpha=alpha, tol=tol, max_iter=max_iter)
+    name, module = "sklearn", "sklearn.linear_model"
 
 
 class SkGlm(_Solver):
-    name = module = "skglm"
-
-    def _make(self, alpha, tol, max_iter):
-        return self.lib.Lasso(alpha=alpha, tol=tol, max_iter=max_iter)
+    name, module = "skglm", "skglm"
 
 
 class Celer(_Solver):
-    name = module = "celer"
-
-    def _make(self, alpha, tol, max_iter):
-        return self.lib.Lasso(alpha=alpha, tol=tol, max_iter=max_iter)
+    name, module = "celer", "celer"
 
 
 ALL_SOLVERS = (FastLasso, SkLearn, SkGlm, Celer)
