@@ -183,12 +183,14 @@ def alpha_grid(
                 / sw_sum
             )
             Xyw = Xyw - X_mean * np.sum(yw)
-    Xyw = Xyw.ravel()
+    if Xyw.ndim == 1:
+        Xyw = Xyw[:, np.newaxis]
     n = X.shape[0] if sample_weight is None else np.sum(sample_weight)
     if positive:
-        alpha_max = max(0.0, float(np.max(Xyw))) / (n * l1_ratio)
+        alpha_max = max(0, np.max(Xyw)) / (n * l1_ratio)
     else:
-        alpha_max = float(np.max(np.abs(Xyw))) / (n * l1_ratio)
+        # sqrt of the squared max, in the dtype of Xy: bit-for-bit scikit-learn's grid
+        alpha_max = np.sqrt(np.max(np.sum(Xyw**2, axis=1))) / (n * l1_ratio)
     resolution = np.finfo(np.float64).resolution
     if alpha_max <= resolution:
         return np.full(n_alphas, resolution)

@@ -583,7 +583,8 @@ def cd_enet_gram(
     tol_gap = tol * y_norm2
     XtA = np.empty(p)
     gap, dual_norm = _gap_gram(Q, q, y_norm2, w, Qw, l1, l2, positive, XtA)
-    if 0.0 <= gap <= tol_gap:
+    # (a gap slightly below 0 is rounding of a gap that is 0 in exact arithmetic)
+    if gap <= tol_gap:
         return gap, tol_gap, 0, True
 
     diag = np.empty(p)
