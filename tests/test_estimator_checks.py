@@ -3,8 +3,9 @@
 No expected failures: every check of scikit-learn 1.9.1 must pass.
 """
 
-from _backend import ElasticNet, Lasso
 from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from fastlasso import ElasticNet, Lasso
 
 EXPECTED_FAILED_CHECKS = {}  # none (reason would be given here per check)
 

@@ -13,10 +13,11 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import sklearn.linear_model as sk
-from _backend import ElasticNet, Lasso, enet_path, lasso_path
 from _helpers import make_problem, make_weights
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
+
+from fastlasso import ElasticNet, Lasso, enet_path, lasso_path
 
 X0, Y0 = make_problem(30, 8, seed=30)
 SW0 = make_weights(30, seed=31)

@@ -17,7 +17,6 @@ For the weighted, centred problem (see _helpers.kkt_violation / duality_gap):
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from _backend import ElasticNet, Lasso, enet_path
 from _helpers import (
     alpha_max,
     duality_gap,
@@ -28,6 +27,8 @@ from _helpers import (
     make_weights,
     to_layout,
 )
+
+from fastlasso import ElasticNet, Lasso, enet_path
 
 PROBLEMS = {
     "n<p": make_problem(40, 60, seed=20),

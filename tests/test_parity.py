@@ -23,7 +23,6 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import sklearn.linear_model as sk
-from _backend import ElasticNet, Lasso
 from _helpers import (
     alpha_max,
     load_dense_dataset,
@@ -33,6 +32,8 @@ from _helpers import (
     to_layout,
 )
 from sklearn.base import clone
+
+from fastlasso import ElasticNet, Lasso
 
 SHAPES = {"n<p": (40, 60), "n>p": (120, 30)}
 _PROBLEMS = {}

@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import sklearn.linear_model as sk
-from _backend import enet_path, lasso_path
 from _helpers import duality_gap, make_problem, to_layout
+
+from fastlasso import enet_path, lasso_path
 
 X_WIDE, Y_WIDE = make_problem(40, 60, seed=10)
 X_TALL, Y_TALL = make_problem(120, 30, seed=11)
