@@ -20,10 +20,14 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="session")
 def numba_cache_dir():
-    """Session-scoped NUMBA_CACHE_DIR; the temporary one is removed at the end."""
-    yield os.environ["NUMBA_CACHE_DIR"]
+    """The session's NUMBA_CACHE_DIR (removed in pytest_unconfigure if temporary)."""
+    return os.environ["NUMBA_CACHE_DIR"]
+
+
+def pytest_unconfigure(config):
+    # runs even when collection fails or no test uses the fixture
     if _NUMBA_CACHE_DIR is not None:
         shutil.rmtree(_NUMBA_CACHE_DIR, ignore_errors=True)
 
