@@ -22,9 +22,13 @@ from sklearn.utils._param_validation import (
     validate_params,
 )
 
-from ._kernels import cd_enet, cd_enet_gram, col_stats
+from ._kernels import cd_enet, cd_enet_gram, cd_enet_ws, col_stats
 
 __all__ = ["Design", "alpha_grid", "enet_path", "lasso_path", "solve_path"]
+
+#: Initial working-set size and Anderson window of :func:`cd_enet_ws`.
+WS_START = 10
+ANDERSON_K = 5
 
 _MESSAGE_CONV = (
     "Objective did not converge. You might want to increase "
@@ -213,6 +217,7 @@ def solve_path(
     screen=True,
     verbose=False,
     n_samples=None,
+    working_set=True,
 ):
     """Warm-started coordinate descent over ``alphas`` (in the given order).
 
@@ -272,6 +277,29 @@ def solve_path(
                 random,
                 seed,
                 bool(screen),
+            )
+        elif working_set and l1 > 0.0:
+            gap, tol_gap, n_iter, converged = cd_enet_ws(
+                design.Xd,
+                y,
+                design.sw,
+                design.weighted,
+                design.X_offset,
+                design.centered,
+                design.col_sq,
+                design.xsw,
+                float(design.sw_sum),
+                w,
+                l1,
+                l2,
+                max_iter,
+                tol,
+                bool(positive),
+                random,
+                seed,
+                bool(screen),
+                WS_START,
+                ANDERSON_K,
             )
         else:
             gap, tol_gap, n_iter, converged = cd_enet(

@@ -4,15 +4,24 @@ import time
 
 import numpy as np
 
-from ._cd import cd_enet, cd_enet_gram, col_stats, enet_gap
+from ._cd import cd_enet, cd_enet_gram, cd_enet_ws, col_stats, enet_gap
 
-__all__ = ["KERNELS", "cd_enet", "cd_enet_gram", "col_stats", "enet_gap", "warmup"]
+__all__ = [
+    "KERNELS",
+    "cd_enet",
+    "cd_enet_gram",
+    "cd_enet_ws",
+    "col_stats",
+    "enet_gap",
+    "warmup",
+]
 
 #: Kernel entry points called from Python, by name (each a ``numba`` dispatcher).
 #: Helpers such as ``enet_gap`` are compiled into these and cached with them.
 KERNELS = {
     "cd_enet": cd_enet,
     "cd_enet_gram": cd_enet_gram,
+    "cd_enet_ws": cd_enet_ws,
     "col_stats": col_stats,
 }
 

@@ -25,17 +25,20 @@ from .._path import enet_path as _enet_path
 __all__ = ["ElasticNet", "Lasso"]
 
 
-def _weighted_means(X, y, sample_weight):
-    """Column means of X and mean of y, weighted; no temporary of the size of X."""
-    n = X.shape[0]
+def _weighted_means(X, Y, sample_weight):
+    """Weighted column means of X (p,) and of the 2-D target Y (n_targets,).
+
+    No temporary of the size of X. Each target's mean is computed on its own
+    column, so a multi-target fit sees bit-for-bit the same centred target as
+    fitting that column alone.
+    """
     if sample_weight is None:
         X_offset = np.asarray(X.mean(axis=0)).ravel()
-        y_offset = y.mean(axis=0)
+        y_offset = [np.mean(Y[:, k]) for k in range(Y.shape[1])]
     else:
         total = sample_weight.sum()
         X_offset = np.asarray(X.T @ sample_weight).ravel() / total
-        y_offset = sample_weight @ y / total
-    del n
+        y_offset = [np.sum(sample_weight * Y[:, k]) / total for k in range(Y.shape[1])]
     return X_offset.astype(X.dtype, copy=False), np.asarray(y_offset, dtype=X.dtype)
 
 
