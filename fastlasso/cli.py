@@ -21,7 +21,7 @@ commands:
           processes load it instead of compiling
   demo    compute the full Lasso path on the bundled leukemia data with
           fastlasso and with scikit-learn, print the path, both timings and
-          a check that the two paths agree
+          a check that both solutions are certified equally good
 
 Run 'fastlasso COMMAND --help' for the options of a command.
 """
@@ -36,8 +36,10 @@ mean(y) - mean(X) @ coef_k), exactly as Lasso(fit_intercept=True) does.
 fastlasso.lasso_path and sklearn.linear_model.lasso_path run on the same
 arrays with the same options in this process. The kernels are loaded (or
 compiled) before the clock starts; that time is reported on its own line.
-Exit status: 0 if the paths agree (max |coef difference| / max |coef| <=
---check-rtol), 1 if they do not or on error, 2 on bad usage.
+Both solvers stop at a duality gap <= tol * ||y||^2 / n, so at every alpha
+the two objectives must agree within the sum of the two reported gaps; the
+check verifies that (the coefficients may differ more: the default tol is loose).
+Exit status: 0 if the check passes, 1 if it does not or on error, 2 on bad usage.
 """
 
 
@@ -131,11 +133,12 @@ def _build_parser():
     demo.add_argument(
         "--check-rtol",
         type=_positive_float,
-        default=1e-4,
+        default=1e-10,
         metavar="RTOL",
         help=(
-            "largest allowed max |coef_fastlasso - coef_sklearn| / max "
-            "|coef_sklearn| over the whole path (default: %(default)s)"
+            "rounding slack, relative to the objective, added to the sum of the two "
+            "duality gaps when checking that both objectives agree "
+            "(default: %(default)s)"
         ),
     )
     demo.add_argument(
@@ -270,18 +273,27 @@ def _cmd_demo(args):
     print(f"sklearn   lasso_path : {t_sk:8.3f} s{note}")
     print(f"speed-up             : {t_sk / t_fl:8.2f} x")
 
-    scale = np.max(np.abs(sk[1]))
-    diff = np.max(np.abs(coefs - sk[1]))
-    rel = diff / scale if scale > 0 else diff
-    ok = rel <= args.check_rtol
+    # Both solvers certify each solution with a duality gap: P(w) - P* <= gap.
+    # So the two objectives must agree within the sum of the two gaps. (The
+    # coefficients themselves may differ by more: at tol=1e-4 a path is loose.)
+    def objective(W):
+        R = yc[:, None] - Xc @ W
+        return 0.5 * np.mean(R**2, axis=0) + alphas * np.abs(W).sum(axis=0)
+
+    P_fl, P_sk = objective(coefs), objective(sk[1])
+    bound = np.maximum(gaps, 0) + np.maximum(sk[2], 0) + args.check_rtol * P_sk
+    excess = np.abs(P_fl - P_sk) / bound
+    ok = bool(np.all(excess <= 1.0))
     verdict = "OK" if ok else "MISMATCH"
+    rel_coef = np.max(np.abs(coefs - sk[1])) / max(np.max(np.abs(sk[1])), 1e-300)
     print(
-        f"check: max |coef_fastlasso - coef_sklearn| / max |coef_sklearn| = "
-        f"{rel:.2e} (<= {args.check_rtol:g}: {verdict})"
+        "check: |P_fastlasso - P_sklearn| <= gap_fastlasso + gap_sklearn at every "
+        f"alpha (worst ratio {excess.max():.2f}): {verdict}"
     )
+    print(f"       max |coef difference| / max |coef| = {rel_coef:.2e} (information)")
     if not ok:
         print(
-            "fastlasso demo: the two paths differ by more than --check-rtol",
+            "fastlasso demo: an objective differs by more than the duality gaps allow",
             file=sys.stderr,
         )
         return 1

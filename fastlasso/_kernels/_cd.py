@@ -275,7 +275,7 @@ def _fold(R, s, n):
 
 @njit(**_LEAF)
 def _xt_dot(Xd, v, out, cols, n_cols):
-    """out[j] = sum_i X[i, j] v[i] for j in cols[:n_cols] (a pass over those columns)."""
+    """out[j] = sum_i X[i, j] v[i] for j in cols[:n_cols]."""
     for k in range(n_cols):
         j = cols[k]
         out[j] = col_dot(Xd, j, v)
