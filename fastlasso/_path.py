@@ -218,6 +218,7 @@ def solve_path(
     verbose=False,
     n_samples=None,
     working_set=True,
+    anderson=True,
 ):
     """Warm-started coordinate descent over ``alphas`` (in the given order).
 
@@ -235,6 +236,9 @@ def solve_path(
         Use covariance updates with this Gram matrix instead of the design.
     n_samples : int
         Number of samples (needed only when ``design`` is None).
+    screen, working_set, anderson : bool
+        Gap-safe screening, working sets and Anderson extrapolation (each only a
+        speed-up: the stopping certificate, hence the answer, is the same).
 
     Returns
     -------
@@ -299,7 +303,7 @@ def solve_path(
                 seed,
                 bool(screen),
                 WS_START,
-                ANDERSON_K,
+                ANDERSON_K if anderson else 0,
             )
         else:
             gap, tol_gap, n_iter, converged = cd_enet(
