@@ -282,6 +282,75 @@ def _xt_dot(Xd, v, out, cols, n_cols):
 
 
 @njit(**_LEAF)
+def _r_stats(y, sw, weighted, R):
+    """``(R^T W R, R^T W y, sum_i sw_i R_i)``: O(n), no pass over the data."""
+    R_norm2 = 0.0
+    Ry = 0.0
+    S = 0.0
+    for i in range(y.shape[0]):
+        wr = sw[i] * R[i] if weighted else R[i]
+        R_norm2 += wr * R[i]
+        Ry += wr * y[i]
+        S += wr
+    return R_norm2, Ry, S
+
+
+@njit(**_LEAF)
+def xtr_pass(Xd, y, sw, weighted, X_offset, centered, R, XtR, cols, n_cols):
+    """Correlations of the features ``cols[:n_cols]`` with the residual.
+
+    Fills ``XtR[j] = Z_j^T diag(sw) R`` (centred) and returns ``(R_norm2, Ry, S)``:
+    ``R^T W R``, ``R^T W y`` and ``S = sum_i sw_i R_i``. This is the one pass over
+    the data that a duality gap costs.
+    """
+    R_norm2, Ry, S = _r_stats(y, sw, weighted, R)
+    if weighted:
+        v = np.empty(y.shape[0])
+        for i in range(y.shape[0]):
+            v[i] = sw[i] * R[i]
+        _xt_dot(Xd, v, XtR, cols, n_cols)
+    else:
+        _xt_dot(Xd, R, XtR, cols, n_cols)
+    if centered:
+        for k in range(n_cols):
+            j = cols[k]
+            XtR[j] -= X_offset[j] * S
+    return R_norm2, Ry, S
+
+
+@njit(**_LEAF)
+def gap_finish(XtR, w, l1, l2, positive, cols, n_cols, R_norm2, Ry, XtA):
+    """Duality gap from the correlations ``XtR`` (see :func:`xtr_pass`).
+
+    Fills ``XtA[j] = XtR[j] - l2 * w_j`` (``XtR[j]`` when ``l1 == 0``) for
+    ``j`` in ``cols[:n_cols]`` and returns ``(gap, dual_norm)`` with ``dual_norm =
+    max_j |XtA_j|`` (``max_j XtA_j`` if ``positive``). O(p): no pass over the data,
+    so a path can re-evaluate the gap at a new alpha for free.
+    """
+    w_l1 = 0.0
+    w_l2sq = 0.0
+    for j in range(w.shape[0]):
+        w_l1 += abs(w[j])
+        w_l2sq += w[j] * w[j]
+    sub = l2 if l1 > 0.0 else 0.0
+    dual_norm = -np.inf if positive else 0.0
+    xtr_norm2 = 0.0
+    for k in range(n_cols):
+        j = cols[k]
+        g = XtR[j]
+        xtr_norm2 += g * g
+        a = g - sub * w[j]
+        XtA[j] = a
+        if positive:
+            if a > dual_norm:
+                dual_norm = a
+        elif abs(a) > dual_norm:
+            dual_norm = abs(a)
+    gap = _gap_from_parts(l1, l2, w_l1, w_l2sq, R_norm2, Ry, dual_norm, xtr_norm2)
+    return gap, dual_norm
+
+
+@njit(**_LEAF)
 def enet_gap(
     Xd, y, sw, weighted, X_offset, centered, w, R, l1, l2, positive, XtA, cols, n_cols
 ):
@@ -295,48 +364,12 @@ def enet_gap(
     if ``positive``) and ``S = sum_i sw_i R_i``. Scalars accumulate in float64
     whatever the dtype of the data.
     """
-    n = y.shape[0]
-    p = w.shape[0]
-    R_norm2 = 0.0
-    Ry = 0.0
-    S = 0.0
-    if weighted:
-        Rw = np.empty_like(R)
-        for i in range(n):
-            wr = sw[i] * R[i]
-            Rw[i] = wr
-            R_norm2 += wr * R[i]
-            Ry += wr * y[i]
-            S += wr
-        _xt_dot(Xd, Rw, XtA, cols, n_cols)
-    else:
-        for i in range(n):
-            R_norm2 += R[i] * R[i]
-            Ry += R[i] * y[i]
-            S += R[i]
-        _xt_dot(Xd, R, XtA, cols, n_cols)
-    w_l1 = 0.0
-    w_l2sq = 0.0
-    for j in range(p):
-        w_l1 += abs(w[j])
-        w_l2sq += w[j] * w[j]
-    sub = l2 if l1 > 0.0 else 0.0
-    dual_norm = -np.inf if positive else 0.0
-    xtr_norm2 = 0.0
-    for k in range(n_cols):
-        j = cols[k]
-        g = XtA[j]
-        if centered:
-            g -= X_offset[j] * S
-        xtr_norm2 += g * g
-        a = g - sub * w[j]
-        XtA[j] = a
-        if positive:
-            if a > dual_norm:
-                dual_norm = a
-        elif abs(a) > dual_norm:
-            dual_norm = abs(a)
-    gap = _gap_from_parts(l1, l2, w_l1, w_l2sq, R_norm2, Ry, dual_norm, xtr_norm2)
+    R_norm2, Ry, S = xtr_pass(
+        Xd, y, sw, weighted, X_offset, centered, R, XtA, cols, n_cols
+    )
+    gap, dual_norm = gap_finish(
+        XtA, w, l1, l2, positive, cols, n_cols, R_norm2, Ry, XtA
+    )
     return gap, dual_norm, S
 
 
@@ -902,6 +935,8 @@ def cd_enet_ws(
     screen,
     ws_start,
     anderson_k,
+    XtR,
+    warm,
 ):
     """Working-set coordinate descent with Anderson acceleration (Lasso / ENet).
 
@@ -921,6 +956,11 @@ def cd_enet_ws(
 
     ``n_iter`` counts CD epochs over working sets (each at most one full pass).
     Requires ``l1 > 0`` (the caller uses :func:`cd_enet` otherwise).
+
+    ``XtR`` (p,) float64 is in/out: ``Z^T W (y - Z w)`` at the returned ``w`` when
+    the 5th returned value is True. Passing it back with ``warm=True`` (and the same
+    ``w``) for the next alpha of a path skips the initial pass over the data.
+    Returns ``(gap, tol_gap, n_iter, converged, XtR_valid)``.
     """
     p = w.shape[0]
     R, y_norm2, zsum = _setup(Xd, y, sw, weighted, X_offset, centered, xsw, sw_sum, w)
@@ -928,24 +968,17 @@ def cd_enet_ws(
     tol_gap = tol * y_norm2
     all_cols = np.arange(p)
     XtA = np.empty(p)
-    gap, dual_norm, S = enet_gap(
-        Xd,
-        y,
-        sw,
-        weighted,
-        X_offset,
-        centered,
-        w,
-        R,
-        l1,
-        l2,
-        positive,
-        XtA,
-        all_cols,
-        p,
-    )
+    if warm:
+        # XtR holds Z^T W R for this very w (end of the previous alpha of a path):
+        # the gap at the new penalties costs O(n + p), not a pass over the data.
+        R_norm2, Ry, S = _r_stats(y, sw, weighted, R)
+    else:
+        R_norm2, Ry, S = xtr_pass(
+            Xd, y, sw, weighted, X_offset, centered, R, XtR, all_cols, p
+        )
+    gap, dual_norm = gap_finish(XtR, w, l1, l2, positive, all_cols, p, R_norm2, Ry, XtA)
     if gap <= tol_gap:
-        return gap, tol_gap, 0, True
+        return gap, tol_gap, 0, True, True
 
     excluded = np.zeros(p, dtype=np.bool_)
     for j in range(p):
@@ -1080,21 +1113,11 @@ def cd_enet_ws(
             s = 0.0
             work = 0
         prev_gap = gap
-        gap, dual_norm, S = enet_gap(
-            Xd,
-            y,
-            sw,
-            weighted,
-            X_offset,
-            centered,
-            w,
-            R,
-            l1,
-            l2,
-            positive,
-            XtA,
-            all_cols,
-            p,
+        R_norm2, Ry, S = xtr_pass(
+            Xd, y, sw, weighted, X_offset, centered, R, XtR, all_cols, p
+        )
+        gap, dual_norm = gap_finish(
+            XtR, w, l1, l2, positive, all_cols, p, R_norm2, Ry, XtA
         )
         if gap <= tol_gap:
             converged = True
@@ -1102,4 +1125,5 @@ def cd_enet_ws(
         if screen:
             _screen_mask(XtA, dual_norm, col_sq, l1, l2, gap, excluded, active)
             s, S = _drop_excluded(Xd, w, R, excluded, X_offset, centered, zsum, s, S)
-    return gap, tol_gap, epochs, converged
+    # XtR is Z^T W R at the returned w only if nothing moved after the last pass
+    return gap, tol_gap, epochs, converged, converged
