@@ -913,6 +913,31 @@ def _anderson(
     return False, s, S
 
 
+@njit(**JIT)
+def _smallest(scores, k, out):
+    """Indices of the ``k`` smallest scores, in increasing index order, into ``out``.
+
+    O(p) selection (``np.partition``) instead of a full sort; ties at the k-th value
+    are taken in index order. Returns ``k``.
+    """
+    kth = np.partition(scores, k - 1)[k - 1]
+    n_below = 0
+    for j in range(scores.shape[0]):
+        if scores[j] < kth:
+            n_below += 1
+    n_ties = k - n_below
+    m = 0
+    for j in range(scores.shape[0]):
+        if scores[j] < kth:
+            out[m] = j
+            m += 1
+        elif scores[j] == kth and n_ties > 0:
+            out[m] = j
+            m += 1
+            n_ties -= 1
+    return k
+
+
 @njit(**_LEAF)
 def cd_enet_ws(
     Xd,
@@ -1021,11 +1046,7 @@ def cd_enet_ws(
         if ws_size > 0 and gap > 0.5 * prev_gap:
             target = max(target, 2 * ws_size)
         ws_size = min(n_alive, max(target, ws_size))
-        order = np.argsort(scores)
-        n_ws = ws_size
-        for m in range(n_ws):
-            ws[m] = order[m]
-        ws[:n_ws] = np.sort(ws[:n_ws])
+        n_ws = _smallest(scores, ws_size, ws)
 
         # ---- inner solve on the working set ------------------------------------
         # Inner problems are solved to 0.3x the current full gap, and at least to
