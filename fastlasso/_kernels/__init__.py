@@ -5,6 +5,7 @@ import time
 import numpy as np
 
 from ._cd import cd_enet, cd_enet_gram, cd_enet_ws, col_stats, enet_gap
+from ._fista import fista_enet
 
 __all__ = [
     "KERNELS",
@@ -13,6 +14,7 @@ __all__ = [
     "cd_enet_ws",
     "col_stats",
     "enet_gap",
+    "fista_enet",
     "warmup",
 ]
 
@@ -23,6 +25,7 @@ KERNELS = {
     "cd_enet_gram": cd_enet_gram,
     "cd_enet_ws": cd_enet_ws,
     "col_stats": col_stats,
+    "fista_enet": fista_enet,
 }
 
 
@@ -52,6 +55,8 @@ def warmup(verbose: bool = False) -> list[str]:
         ElasticNet(alpha=0.01).fit(Xd, y)
         ElasticNet(alpha=0.01).fit(sp.csc_matrix(Xd), y)
         ElasticNet(alpha=0.01, precompute=True).fit(Xd, y)
+        ElasticNet(alpha=0.01, solver="fista").fit(Xd, y)
+        ElasticNet(alpha=0.01, solver="fista").fit(sp.csc_matrix(Xd), y)
         if verbose:
             print(f"{np.dtype(dtype).name}: {time.perf_counter() - t0:.2f} s")
     out = []

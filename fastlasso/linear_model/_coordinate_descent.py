@@ -17,6 +17,7 @@ from scipy import sparse
 from sklearn import linear_model as _sk
 from sklearn.base import _fit_context
 from sklearn.utils import check_array
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from .._path import Design, canonical_csc, check_gram, gram_matrix, solve_path
@@ -84,6 +85,14 @@ class ElasticNet(_sk.ElasticNet):
         Seed of the coordinate order when ``selection='random'``.
     selection : {'cyclic', 'random'}, default='cyclic'
         Visit the coordinates in order, or at random.
+    solver : {'cd', 'fista'}, default='cd'
+        Not in scikit-learn. 'cd': coordinate descent (working sets, Anderson
+        acceleration, screening). 'fista': accelerated proximal gradient with
+        adaptive restart; same objective, same ``tol`` and duality-gap stopping
+        rule, ``n_iter_`` counts FISTA iterations (two passes over the data
+        each). With 'fista', ``precompute`` is ignored (it works on ``X``, dense
+        or sparse, never on a Gram matrix) and so are ``selection`` and
+        ``random_state``.
 
     Attributes
     ----------
@@ -124,6 +133,42 @@ class ElasticNet(_sk.ElasticNet):
     """
 
     path = staticmethod(_enet_path)
+
+    _parameter_constraints: dict = {
+        **_sk.ElasticNet._parameter_constraints,
+        "solver": [StrOptions({"cd", "fista"})],
+    }
+
+    def __init__(
+        self,
+        alpha=1.0,
+        *,
+        l1_ratio=0.5,
+        fit_intercept=True,
+        precompute=False,
+        max_iter=1000,
+        copy_X=True,
+        tol=1e-4,
+        warm_start=False,
+        positive=False,
+        random_state=None,
+        selection="cyclic",
+        solver="cd",
+    ):
+        super().__init__(
+            alpha=alpha,
+            l1_ratio=l1_ratio,
+            fit_intercept=fit_intercept,
+            precompute=precompute,
+            max_iter=max_iter,
+            copy_X=copy_X,
+            tol=tol,
+            warm_start=warm_start,
+            positive=positive,
+            random_state=random_state,
+            selection=selection,
+        )
+        self.solver = solver
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, check_input=True):
@@ -198,7 +243,7 @@ class ElasticNet(_sk.ElasticNet):
         Y = np.asarray(y2 - y_offset, dtype=X.dtype)
 
         precompute = self.precompute
-        if is_sparse:
+        if is_sparse or self.solver == "fista":
             precompute = False
         gram_Q = None
         if hasattr(precompute, "__array__"):
@@ -265,6 +310,7 @@ class ElasticNet(_sk.ElasticNet):
                 selection=self.selection,
                 rng=self.random_state,
                 n_samples=n_samples,
+                solver=self.solver,
             )
             coef[k] = coefs[:, 0]
             dual_gaps[k] = gaps[0] / n_samples
@@ -335,6 +381,9 @@ class Lasso(ElasticNet, _sk.Lasso):
         Seed of the coordinate order when ``selection='random'``.
     selection : {'cyclic', 'random'}, default='cyclic'
         Visit the coordinates in order, or at random.
+    solver : {'cd', 'fista'}, default='cd'
+        Not in scikit-learn: coordinate descent or FISTA, see :class:`ElasticNet`
+        (with 'fista', ``precompute`` is ignored).
 
     Attributes
     ----------
@@ -361,3 +410,38 @@ class Lasso(ElasticNet, _sk.Lasso):
     >>> np.round(reg.coef_, 2)
     array([0.85, 0.  ])
     """
+
+    _parameter_constraints: dict = {
+        **_sk.Lasso._parameter_constraints,
+        "solver": [StrOptions({"cd", "fista"})],
+    }
+
+    def __init__(
+        self,
+        alpha=1.0,
+        *,
+        fit_intercept=True,
+        precompute=False,
+        copy_X=True,
+        max_iter=1000,
+        tol=1e-4,
+        warm_start=False,
+        positive=False,
+        random_state=None,
+        selection="cyclic",
+        solver="cd",
+    ):
+        _sk.Lasso.__init__(
+            self,
+            alpha=alpha,
+            fit_intercept=fit_intercept,
+            precompute=precompute,
+            copy_X=copy_X,
+            max_iter=max_iter,
+            tol=tol,
+            warm_start=warm_start,
+            positive=positive,
+            random_state=random_state,
+            selection=selection,
+        )
+        self.solver = solver
