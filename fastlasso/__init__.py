@@ -7,8 +7,16 @@ are compiled on first use and cached on disk. Importing compiles nothing.
 """
 
 from ._path import enet_path, lasso_path
-from .linear_model import ElasticNet, Lasso
+from .linear_model import ElasticNet, ElasticNetCV, Lasso, LassoCV
 
 __version__ = "0.1.0"
 
-__all__ = ["ElasticNet", "Lasso", "__version__", "enet_path", "lasso_path"]
+__all__ = [
+    "ElasticNet",
+    "ElasticNetCV",
+    "Lasso",
+    "LassoCV",
+    "__version__",
+    "enet_path",
+    "lasso_path",
+]

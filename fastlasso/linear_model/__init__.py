@@ -1,5 +1,6 @@
 """scikit-learn-compatible linear models solved by fastlasso's kernels."""
 
 from ._coordinate_descent import ElasticNet, Lasso
+from ._cv import ElasticNetCV, LassoCV
 
-__all__ = ["ElasticNet", "Lasso"]
+__all__ = ["ElasticNet", "ElasticNetCV", "Lasso", "LassoCV"]
