@@ -23,9 +23,11 @@ new iterate and ``Z^T W r`` for its gradient. The gradient at the extrapolated
 point follows by linearity, and the duality gap at the current iterate costs only
 O(n + p) on top, so the stopping certificate is checked at every iteration with
 exactly the formula of the CD kernels (:func:`._cd._gap_from_parts`): stop when
-``gap <= tol * sum_i sw_i y_i**2``. Iterates are stored in the dtype of ``w``
-(float32 or float64) so the certificate is for the returned coefficients;
-residuals and gradients are float64.
+``gap <= tol * sum_i sw_i y_i**2``. The
+iterate, residual and gradients are float64; when the iterate passes the test
+it is rounded to the dtype of ``w`` and, if that changed it, the gap is
+recomputed at the rounded point, so the certificate is for the returned
+coefficients.
 
 The full-pass matvecs live in this module (STYLE.md 2.3: the Numba cache only
 tracks a kernel's own file); only the scalar gap formula is imported.
@@ -253,6 +255,32 @@ def lipschitz(Xd, n, p, sw, weighted, X_offset, centered, seed):
     return LIPSCHITZ_SAFETY * lam
 
 
+@njit(**_LEAF)
+def _certify(Xd, y, sw, weighted, X_offset, centered, x, w, l1, l2, positive, gap):
+    """Copy ``x`` into ``w`` (rounding to its dtype); return ``(exact, gap at w)``.
+
+    When the copy is exact (float64, or no coefficient changed) the known ``gap``
+    is returned without another pass; otherwise the gap is recomputed at ``w``.
+    """
+    p = x.shape[0]
+    exact = True
+    for j in range(p):
+        w[j] = x[j]
+        if w[j] != x[j]:
+            exact = False
+    if exact:
+        return True, gap
+    xr = w.astype(np.float64)
+    r = np.empty(y.shape[0])
+    rw = np.empty(y.shape[0])
+    g = np.empty(p)
+    _residual(Xd, y, xr, X_offset, centered, r)
+    _, gap_w = _grad_gap(
+        Xd, y, sw, weighted, X_offset, centered, xr, r, g, rw, l1, l2, positive
+    )
+    return False, gap_w
+
+
 @njit(**JIT)
 def _prox(v, thr, denom, positive):
     if v > thr:
@@ -308,8 +336,10 @@ def fista_enet(
         y_norm2 += (sw[i] * y[i] * y[i]) if weighted else (y[i] * y[i])
     tol_gap = tol * y_norm2
 
-    x = w.copy()
-    x_old = w.copy()
+    # float64 iterates whatever the dtype of w: float32 iterates stall once the
+    # steps fall below float32 resolution. The certificate is for w itself (below).
+    x = w.astype(np.float64)
+    x_old = x.copy()
     r = np.empty(n)
     rw = np.empty(n)
     g = np.empty(p)
@@ -333,6 +363,7 @@ def fista_enet(
     momentum = False
     converged = False
     n_iter = max_iter
+    target = tol_gap  # tightened if rounding x to w's dtype loses the certificate
     for it in range(max_iter):
         F_old = F
         gap_old = gap
@@ -347,10 +378,16 @@ def fista_enet(
         F, gap = _grad_gap(
             Xd, y, sw, weighted, X_offset, centered, x, r, g, rw, l1, l2, positive
         )
-        if gap <= tol_gap:
-            converged = True
-            n_iter = it + 1
-            break
+        if gap <= target:
+            ok, gap_w = _certify(
+                Xd, y, sw, weighted, X_offset, centered, x, w, l1, l2, positive, gap
+            )
+            if ok or gap_w <= tol_gap:
+                gap = gap_w
+                converged = True
+                n_iter = it + 1
+                break
+            target *= 0.25
         if momentum and F > F_old:
             # function restart: reject the iterate, drop the momentum (the next,
             # plain, step is always accepted, so rounding cannot stall the loop)
@@ -388,6 +425,8 @@ def fista_enet(
             z[j] = x[j] + beta * (x[j] - x_old[j])
             g_y[j] = g[j] + beta * (g[j] - g_old[j])
         momentum = beta > 0.0
-    for j in range(p):
-        w[j] = x[j]
+    if not converged:
+        _, gap = _certify(
+            Xd, y, sw, weighted, X_offset, centered, x, w, l1, l2, positive, gap
+        )
     return gap, tol_gap, n_iter, converged
