@@ -7,16 +7,17 @@ are compiled on first use and cached on disk. Importing compiles nothing.
 """
 
 from ._path import enet_path, lasso_path
-from .linear_model import ElasticNet, ElasticNetCV, Lasso, LassoCV
+from .linear_model import ElasticNet, Lasso, Ridge, RidgeCV, ridge_path
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ElasticNet",
-    "ElasticNetCV",
     "Lasso",
-    "LassoCV",
+    "Ridge",
+    "RidgeCV",
     "__version__",
     "enet_path",
     "lasso_path",
+    "ridge_path",
 ]
