@@ -326,10 +326,16 @@ def test_signature_and_defaults(est):
     fl_cls = {"Lasso": Lasso, "ElasticNet": ElasticNet}[est]
     sk_cls = getattr(sk, est)
     assert issubclass(fl_cls, sk_cls)
-    assert inspect.signature(fl_cls.__init__) == inspect.signature(sk_cls.__init__)
+    # scikit-learn's exact signature, plus fastlasso's solver='cd' at the end
+    fl_sig = inspect.signature(fl_cls.__init__)
+    params = list(fl_sig.parameters.values())
+    assert params[-1].name == "solver" and params[-1].default == "cd"
+    assert params[-1].kind is inspect.Parameter.KEYWORD_ONLY
+    assert fl_sig.replace(parameters=params[:-1]) == inspect.signature(
+        sk_cls.__init__)
     fit_params = list(inspect.signature(fl_cls.fit).parameters)
     assert fit_params == ["self", "X", "y", "sample_weight", "check_input"]
-    assert fl_cls().get_params() == sk_cls().get_params()
+    assert fl_cls().get_params() == {**sk_cls().get_params(), "solver": "cd"}
 
 
 @pytest.mark.parametrize("layout", ["dense", "csc"])
