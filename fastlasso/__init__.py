@@ -7,13 +7,23 @@ are compiled on first use and cached on disk. Importing compiles nothing.
 """
 
 from ._path import enet_path, lasso_path
-from .linear_model import ElasticNet, Lasso, Ridge, RidgeCV, ridge_path
+from .linear_model import (
+    ElasticNet,
+    ElasticNetCV,
+    Lasso,
+    LassoCV,
+    Ridge,
+    RidgeCV,
+    ridge_path,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ElasticNet",
+    "ElasticNetCV",
     "Lasso",
+    "LassoCV",
     "Ridge",
     "RidgeCV",
     "__version__",

@@ -1,6 +1,15 @@
 """scikit-learn-compatible linear models solved by fastlasso's kernels."""
 
 from ._coordinate_descent import ElasticNet, Lasso
+from ._cv import ElasticNetCV, LassoCV
 from ._ridge import Ridge, RidgeCV, ridge_path
 
-__all__ = ["ElasticNet", "Lasso", "Ridge", "RidgeCV", "ridge_path"]
+__all__ = [
+    "ElasticNet",
+    "ElasticNetCV",
+    "Lasso",
+    "LassoCV",
+    "Ridge",
+    "RidgeCV",
+    "ridge_path",
+]
