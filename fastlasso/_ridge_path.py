@@ -308,12 +308,6 @@ def ridge_solve(
             f"solver='{solver}' does not support positive fitting. Please set the "
             "solver to 'auto' or 'fista', or set `positive=False`"
         )
-    if positive and solver == "cd":
-        raise ValueError(
-            "solver='cd' does not support positive=True for Ridge: the coordinate-"
-            "descent certificate (shared with ElasticNet) cannot certify a "
-            "sign-constrained ridge. Use solver='fista' or 'auto'."
-        )
     if fit_intercept:
         mu, y_offset = weighted_means(X, Y, sample_weight)
     else:

@@ -151,3 +151,32 @@ def test_default_tol_gap_certificate():
         assert gap <= 1e-4 * scale * (1 + 1e-9)
         np.testing.assert_allclose(model.dual_gap_, gap, rtol=1e-6,
                                    atol=1e-12 * scale)
+
+
+@pytest.mark.parametrize("precompute", [False, True])
+@pytest.mark.parametrize("layout", ["F", "csc"])
+def test_positive_ridge_is_certified(layout, precompute):
+    """ElasticNet(l1_ratio=0, positive=True): the l1 = 0 certificate uses the
+    conjugate of (l2/2) w^2 + indicator(w >= 0), so CD stops without a
+    ConvergenceWarning, at the non-negative least-squares solution of the ridge
+    problem written as an augmented system (scipy's NNLS, an independent solver)."""
+    import warnings
+
+    from scipy.optimize import nnls
+
+    X, y = PROBLEMS["n<p"]
+    n, p = X.shape
+    alpha = 0.05
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = ElasticNet(alpha=alpha, l1_ratio=0.0, positive=True, tol=1e-12,
+                           max_iter=100_000, precompute=precompute and layout == "F")
+        model.fit(to_layout(X, layout, np.float64), y)
+    Xc = X - X.mean(axis=0)
+    yc = y - y.mean()
+    A = np.vstack([Xc, np.sqrt(n * alpha) * np.eye(p)])
+    w_ref, _ = nnls(A, np.r_[yc, np.zeros(p)])
+    assert np.all(model.coef_ >= 0) and np.any(model.coef_ == 0)
+    np.testing.assert_allclose(model.coef_, w_ref, rtol=1e-6,
+                               atol=1e-8 * np.abs(w_ref).max())
+    assert model.dual_gap_ <= 1e-12 * (yc @ yc) / n + 1e-14

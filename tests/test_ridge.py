@@ -7,6 +7,8 @@ rounding; the systems are well conditioned); 'cd' / 'fista' run with tol=1e-12
 2e-3 (scikit-learn's float32 solvers and ours round differently).
 """
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -98,8 +100,13 @@ def test_ridge_positive_matches_sklearn_lbfgs():
     _close(m.coef_, ref.coef_, 1e-4, "positive")
     with pytest.raises(ValueError, match="does not support positive"):
         Ridge(positive=True, solver="cholesky").fit(X, y)
-    with pytest.raises(ValueError, match="solver='cd' does not support positive"):
-        Ridge(positive=True, solver="cd").fit(X, y)
+    # CD certifies a sign-constrained ridge too (conjugate of l2/2 w^2 + 1{w >= 0})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no ConvergenceWarning: the gap certifies
+        m_cd = Ridge(alpha=3.0, positive=True, solver="cd", tol=1e-12,
+                     max_iter=100_000).fit(X, y)
+    _close(m_cd.coef_, ref.coef_, 1e-4, "positive cd")
+    _close(m_cd.coef_, m.coef_, 1e-6, "positive cd vs fista")
 
 
 def test_ridge_errors():

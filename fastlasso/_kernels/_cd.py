@@ -268,6 +268,21 @@ def _gap_from_parts(l1, l2, w_l1, w_l2sq, R_norm2, Ry, dual_norm, xtr_norm2):
 
 
 @njit(**JIT)
+def _l0_term(g, w_j, l2, positive):
+    """Feature j's share of the l1 = 0 certificate, from g = z_j^T W r.
+
+    Formulation B sums g**2 / (2 l2): the conjugate of (l2/2) w**2. With
+    ``positive`` the conjugate of (l2/2) w**2 + indicator(w >= 0) is
+    max(g, 0)**2 / (2 l2), so only max(g, 0) counts (scikit-learn uses g**2 there
+    and never certifies a sign-constrained ridge). For l2 = 0 (least squares) the
+    first-order residual is g where w_j > 0 and max(g, 0) where w_j = 0.
+    """
+    if positive and (l2 > 0.0 or w_j <= 0.0):
+        g = max(g, 0.0)
+    return g * g
+
+
+@njit(**JIT)
 def _fold(R, s, n):
     for i in range(n):
         R[i] += s
@@ -338,7 +353,7 @@ def gap_finish(XtR, w, l1, l2, positive, cols, n_cols, R_norm2, Ry, XtA):
     for k in range(n_cols):
         j = cols[k]
         g = XtR[j]
-        xtr_norm2 += g * g
+        xtr_norm2 += _l0_term(g, w[j], l2, positive)
         a = g - sub * w[j]
         XtA[j] = a
         if positive:
@@ -681,7 +696,7 @@ def _gap_gram(Q, q, y_norm2, w, Qw, l1, l2, positive, XtA):
     xtr_norm2 = 0.0
     for j in range(p):
         g = q[j] - Qw[j]
-        xtr_norm2 += g * g
+        xtr_norm2 += _l0_term(g, w[j], l2, positive)
         a = g - sub * w[j]
         XtA[j] = a
         if positive:
