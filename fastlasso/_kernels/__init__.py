@@ -34,8 +34,9 @@ def warmup(verbose: bool = False) -> list[str]:
 
     fastlasso canonicalises its inputs (Fortran-raveled dense data or a CSC triple
     with int32 indices; float32 or float64), so each kernel has one specialisation
-    per layout and dtype. This runs a tiny dense, sparse and Gram problem in both
-    dtypes through the public estimators.
+    per layout and dtype. This runs tiny dense, sparse and Gram problems in both
+    dtypes through the public estimators, with each solver (working-set CD for
+    l1 > 0, plain CD for l1 = 0, covariance updates, FISTA).
 
     Returns
     -------
@@ -52,8 +53,9 @@ def warmup(verbose: bool = False) -> list[str]:
     for dtype in (np.float64, np.float32):
         Xd = X.astype(dtype)
         t0 = time.perf_counter()
-        ElasticNet(alpha=0.01).fit(Xd, y)
-        ElasticNet(alpha=0.01).fit(sp.csc_matrix(Xd), y)
+        for Xl in (Xd, sp.csc_matrix(Xd)):
+            ElasticNet(alpha=0.01).fit(Xl, y)  # working sets (l1 > 0)
+            ElasticNet(alpha=0.01, l1_ratio=0.0).fit(Xl, y)  # plain CD (l1 = 0)
         ElasticNet(alpha=0.01, precompute=True).fit(Xd, y)
         ElasticNet(alpha=0.01, solver="fista").fit(Xd, y)
         ElasticNet(alpha=0.01, solver="fista").fit(sp.csc_matrix(Xd), y)
