@@ -1065,10 +1065,10 @@ def cd_enet_ws(
 
         # ---- inner solve on the working set ------------------------------------
         # Inner problems are solved to 0.3x the current full gap, and at least to
-        # 0.1x the target, so the certified answer is not merely at the edge of the
+        # 0.3x the target, so the certified answer is not merely at the edge of the
         # tolerance (plain CD, which checks the gap only after small epochs, usually
-        # ends well inside it too).
-        inner_tol = min(0.3 * gap, 0.1 * tol_gap)
+        # ends well inside it too). 0.1x cost 30% more time on the Toeplitz path.
+        inner_tol = min(0.3 * gap, 0.3 * tol_gap)
         n_buf = 0
         while epochs < max_iter:
             w_max, d_w_max, s, S, work, state = _epoch(
