@@ -24,7 +24,14 @@ from sklearn.utils._param_validation import (
 
 from ._kernels import cd_enet, cd_enet_gram, cd_enet_ws, col_stats, fista_enet
 
-__all__ = ["Design", "alpha_grid", "enet_path", "lasso_path", "solve_path"]
+__all__ = [
+    "Design",
+    "alpha_grid",
+    "enet_path",
+    "lasso_path",
+    "make_penalty",
+    "solve_path",
+]
 
 #: Initial working-set size and Anderson window of :func:`cd_enet_ws`.
 WS_START = 10
@@ -41,6 +48,89 @@ _MESSAGE_RIDGE = (
     "solvers implemented in "
     "sklearn.linear_model.Ridge/RidgeCV instead."
 )
+
+
+#: ``pen`` of the kernels when there are no penalty factors nor bounds (unused).
+_NO_PEN = (np.empty(0), np.empty(0), np.empty(0))
+
+
+def make_penalty(
+    n_features,
+    dtype,
+    penalty_factor=None,
+    lower_bounds=None,
+    upper_bounds=None,
+    positive=False,
+):
+    """Validate penalty factors and bounds; return the kernels' ``pen`` or None.
+
+    Returns ``(pf, lo, hi)`` (float64 arrays of shape (n_features,)) or None when
+    none of the three is given (the plain elastic net). ``positive=True`` raises
+    the lower bounds to 0. For float32 data the bounds are rounded inwards to
+    float32 values, so coefficients stored in float32 stay inside them.
+    """
+    if penalty_factor is None and lower_bounds is None and upper_bounds is None:
+        return None
+    p = n_features
+
+    def _vector(value, name, default):
+        if value is None:
+            return np.full(p, default)
+        arr = np.asarray(value, dtype=np.float64)
+        if arr.ndim == 0:
+            arr = np.full(p, float(arr))
+        if arr.ndim != 1 or arr.shape[0] != p:
+            raise ValueError(
+                f"{name} must be a scalar or an array of shape (n_features,) = "
+                f"({p},); got shape {np.shape(value)}."
+            )
+        if np.isnan(arr).any():
+            raise ValueError(f"{name} contains NaN.")
+        return arr.copy()
+
+    try:
+        pf = _vector(penalty_factor, "penalty_factor", 1.0)
+        lo = _vector(lower_bounds, "lower_bounds", -np.inf)
+        hi = _vector(upper_bounds, "upper_bounds", np.inf)
+    except (TypeError, ValueError) as exc:
+        if "could not convert" in str(exc) or isinstance(exc, TypeError):
+            raise ValueError(
+                f"penalty_factor, lower_bounds and upper_bounds must be numeric: {exc}"
+            ) from exc
+        raise
+    if not np.isfinite(pf).all() or (pf < 0).any():
+        bad = np.flatnonzero(~np.isfinite(pf) | (pf < 0))[:10].tolist()
+        raise ValueError(
+            "penalty_factor must be finite and >= 0 (0 = never penalized; to "
+            "exclude a feature set its lower and upper bounds to 0); bad entries "
+            f"at features {bad}."
+        )
+    if (lo > 0).any() or lo.max(initial=-np.inf) == np.inf:
+        bad = np.flatnonzero(lo > 0)[:10].tolist()
+        raise ValueError(
+            "lower_bounds must be <= 0 (w = 0 must be feasible, as in glmnet's "
+            f"lower.limits); bad entries at features {bad}."
+        )
+    if (hi < 0).any():
+        bad = np.flatnonzero(hi < 0)[:10].tolist()
+        raise ValueError(
+            "upper_bounds must be >= 0 (w = 0 must be feasible, as in glmnet's "
+            f"upper.limits); bad entries at features {bad}."
+        )
+    if positive:
+        lo = np.maximum(lo, 0.0)
+    if np.dtype(dtype) == np.float32:
+        lo32 = lo.astype(np.float32)
+        lo = np.where(lo32 < lo, np.nextafter(lo32, np.float32(0)), lo32)
+        hi32 = hi.astype(np.float32)
+        hi = np.where(hi32 > hi, np.nextafter(hi32, np.float32(0)), hi32)
+        lo = lo.astype(np.float64)
+        hi = hi.astype(np.float64)
+    return (
+        np.ascontiguousarray(pf),
+        np.ascontiguousarray(lo),
+        np.ascontiguousarray(hi),
+    )
 
 
 class Design:
@@ -157,11 +247,14 @@ def alpha_grid(
     sample_weight=None,
     *,
     positive=False,
+    pen=None,
 ):
     """Geometric grid from ``alpha_max`` (where w = 0) down to ``eps * alpha_max``.
 
     ``alpha_max = max_j |Z_j^T W y_c| / (sum(sw) * l1_ratio)`` (``max(0, max_j ...)``
-    with ``positive``), computed without centring or copying ``X``.
+    with ``positive``), computed without centring or copying ``X``. With penalty
+    factors and bounds ``pen`` (see :func:`make_penalty`), see
+    :func:`_alpha_max_pen`.
     """
     if l1_ratio == 0:
         raise ValueError(
@@ -170,6 +263,12 @@ def alpha_grid(
             "your estimator with the appropriate `alphas=` "
             "argument."
         )
+    if pen is not None:
+        alpha_max = _alpha_max_pen(X, y, l1_ratio, fit_intercept, sample_weight, pen)
+        resolution = np.finfo(np.float64).resolution
+        if alpha_max <= resolution:
+            return np.full(n_alphas, resolution)
+        return np.geomspace(alpha_max, alpha_max * eps, num=n_alphas)
     if Xy is not None:
         Xyw = np.asarray(Xy)
     else:
@@ -201,6 +300,45 @@ def alpha_grid(
     return np.geomspace(alpha_max, alpha_max * eps, num=n_alphas)
 
 
+def _alpha_max_pen(X, y, l1_ratio, fit_intercept, sample_weight, pen):
+    """Smallest alpha at which every penalized coefficient is 0 (as glmnet's
+    ``lambda.max`` with penalty factors).
+
+    The unpenalized features (``pf_j = 0``) are first fitted by least squares
+    (their bounds ignored: a heuristic for the grid only; every solution is still
+    certified by its own duality gap). Then ``alpha_max = max_j c_j / (n l1_ratio
+    pf_j)`` over ``pf_j > 0``, with ``c_j`` the part of ``z_j^T W r`` that the
+    bounds let act (positive if ``hi_j > 0``, negative if ``lo_j < 0``).
+    """
+    pf, lo, hi = pen
+    n = X.shape[0]
+    sw = np.ones(n) if sample_weight is None else np.asarray(sample_weight, float)
+    yc = np.asarray(y, dtype=np.float64)
+    if fit_intercept:
+        yc = yc - np.average(yc, weights=sw)
+    unpen = np.flatnonzero((pf == 0) & (lo < hi))
+    if unpen.size:
+        ZU = X[:, unpen]
+        ZU = np.asarray(ZU.toarray() if sparse.issparse(ZU) else ZU, dtype=np.float64)
+        if fit_intercept:
+            ZU = ZU - np.average(ZU, axis=0, weights=sw)
+        sq = np.sqrt(sw)
+        beta = np.linalg.lstsq(ZU * sq[:, None], yc * sq, rcond=None)[0]
+        yc = yc - ZU @ beta
+    yw = yc * sw
+    c = np.asarray(X.T @ yw, dtype=np.float64).ravel()
+    if fit_intercept:
+        c = c - np.asarray(X.T @ sw, dtype=np.float64).ravel() / sw.sum() * yw.sum()
+    act = np.maximum(np.where(hi > 0, c, 0.0), np.where(lo < 0, -c, 0.0))
+    penalized = pf > 0
+    if not penalized.any():
+        raise ValueError(
+            "Automatic alpha grid generation needs at least one penalized feature "
+            "(penalty_factor > 0); supply alphas= explicitly."
+        )
+    return float(np.max(act[penalized] / pf[penalized])) / (sw.sum() * l1_ratio)
+
+
 def solve_path(
     design,
     y,
@@ -220,6 +358,7 @@ def solve_path(
     working_set=True,
     anderson=True,
     solver="cd",
+    pen=None,
 ):
     """Warm-started coordinate descent over ``alphas`` (in the given order).
 
@@ -243,12 +382,20 @@ def solve_path(
     solver : {'cd', 'fista'}, default='cd'
         'fista': accelerated proximal gradient (``fista_enet``) on the design,
         same certificate; ``gram``, ``selection`` and ``screen`` do not apply.
+    pen : tuple (pf, lo, hi) or None
+        Penalty factors and bounds from :func:`make_penalty`: each penalty term
+        of feature j is multiplied by ``pf_j`` and ``lo_j <= w_j <= hi_j``.
+        Not with ``gram``.
 
     Returns
     -------
     coefs : ndarray (n_features, n_alphas), dual_gaps : ndarray (n_alphas,)
         (unscaled, i.e. not divided by n_samples), n_iters : list of int.
     """
+    general = pen is not None
+    if general and gram is not None:
+        raise ValueError("penalty factors and bounds are not supported with a Gram")
+    pen = pen if general else _NO_PEN
     if gram is not None:
         n = n_samples
         p, dtype = gram[0].shape[0], gram[0].dtype
@@ -311,6 +458,8 @@ def solve_path(
                 0,
                 bool(screen),
                 lips,
+                pen,
+                general,
             )
         elif working_set and l1 > 0.0:
             gap, tol_gap, n_iter, converged, xtr_valid = cd_enet_ws(
@@ -336,6 +485,8 @@ def solve_path(
                 ANDERSON_K if anderson else 0,
                 XtR,
                 xtr_valid,
+                pen,
+                general,
             )
         else:
             gap, tol_gap, n_iter, converged = cd_enet(
@@ -357,6 +508,8 @@ def solve_path(
                 random,
                 seed,
                 bool(screen),
+                pen,
+                general,
             )
         if not converged:
             message = (

@@ -367,7 +367,24 @@ def gap_finish(XtR, w, l1, l2, positive, cols, n_cols, R_norm2, Ry, XtA):
 
 @njit(**_LEAF)
 def enet_gap(
-    Xd, y, sw, weighted, X_offset, centered, w, R, l1, l2, positive, XtA, cols, n_cols
+    Xd,
+    y,
+    sw,
+    weighted,
+    X_offset,
+    centered,
+    w,
+    R,
+    l1,
+    l2,
+    positive,
+    XtA,
+    cols,
+    n_cols,
+    pen,
+    general,
+    proj,
+    scratch,
 ):
     """Duality gap at ``w`` given the (folded) residual ``R = y - Z w``.
 
@@ -377,15 +394,305 @@ def enet_gap(
     features (without the ``- l2 w`` term when ``l1 == 0``) and returns
     ``(gap, dual_norm, S)`` where ``dual_norm`` is ``max_j |XtA_j|`` (``max_j XtA_j``
     if ``positive``) and ``S = sum_i sw_i R_i``. Scalars accumulate in float64
-    whatever the dtype of the data.
+    whatever the dtype of the data. With ``general`` (penalty factors and bounds
+    ``pen``, unpenalized cross products ``proj``) the gap is
+    :func:`gap_finish_gen`'s and the second value is the dual scale instead.
     """
     R_norm2, Ry, S = xtr_pass(
         Xd, y, sw, weighted, X_offset, centered, R, XtA, cols, n_cols
     )
-    gap, dual_norm = gap_finish(
-        XtA, w, l1, l2, positive, cols, n_cols, R_norm2, Ry, XtA
+    gap, dual_norm = _finish_any(
+        XtA,
+        w,
+        l1,
+        l2,
+        positive,
+        cols,
+        n_cols,
+        R_norm2,
+        Ry,
+        XtA,
+        pen,
+        general,
+        proj,
+        scratch,
     )
     return gap, dual_norm, S
+
+
+@njit(**_LEAF)
+def _finish_any(
+    XtR,
+    w,
+    l1,
+    l2,
+    positive,
+    cols,
+    n_cols,
+    R_norm2,
+    Ry,
+    XtA,
+    pen,
+    general,
+    proj,
+    scratch,
+):
+    """:func:`gap_finish` or, with ``general``, :func:`gap_finish_gen` (whose
+    second value, the dual scale, then replaces ``dual_norm``)."""
+    if general:
+        gap, scale, _ = gap_finish_gen(
+            XtR, w, l1, l2, pen, proj, cols, n_cols, R_norm2, Ry, XtA, scratch
+        )
+        return gap, scale
+    return gap_finish(XtR, w, l1, l2, positive, cols, n_cols, R_norm2, Ry, XtA)
+
+
+@njit(**_LEAF)
+def _screen_any(XtA, dn, col_sq, l1, l2, gap, excluded, active, pen, general):
+    """:func:`_screen_mask` or, with ``general``, :func:`_screen_gen`."""
+    if general:
+        return _screen_gen(XtA, dn, col_sq, l1, l2, pen, gap, excluded, active)
+    return _screen_mask(XtA, dn, col_sq, l1, l2, gap, excluded, active)
+
+
+@njit(**_LEAF)
+def _pen_setup(Xd, y, sw, weighted, X_offset, centered, col_sq, pen, general, p):
+    """``proj`` for :func:`gap_finish_gen` (empty unless ``general``)."""
+    if general:
+        return proj_setup(Xd, y, sw, weighted, X_offset, centered, col_sq, pen)
+    return np.empty(0, dtype=np.int64), np.empty((p, 0)), np.empty(0)
+
+
+# --------------------------------------------------------------------------------------
+# Penalty factors and box constraints ("general" mode)
+#
+# With per-feature penalty factors pf_j >= 0 and bounds lo_j <= 0 <= hi_j the
+# kernels minimise
+#
+#     0.5 ||y - Z w||_W^2 + sum_j pf_j (l1 |w_j| + 0.5 l2 w_j^2)   s.t. lo <= w <= hi
+#
+# (glmnet's penalty.factor, lower.limits, upper.limits; without glmnet's rescaling
+# of pf to sum to p). ``pen = (pf, lo, hi)`` (float64, shape (p,)). The duality gap
+# stays a true certificate: the dual point is the residual, rescaled as in
+# formulation A so that every conjugate term is finite, after projecting out the
+# unpenalized (pf_j = 0) columns that need it (their dual constraint is the
+# equality z_j^T W theta = 0, as the intercept's is; centring is that projection
+# for the constant column). The conjugate of h_j(w) = pf_j l1 |w| + 1{lo<=w<=hi}
+# is max(0, (c - pf_j l1) hi_j [c > pf_j l1], (c + pf_j l1) lo_j [c < -pf_j l1]).
+
+
+@njit(**_LEAF)
+def proj_setup(Xd, y, sw, weighted, X_offset, centered, col_sq, pen):
+    """Cross products with the unpenalized columns ``U``.
+
+    ``U`` holds the features with ``pf_j == 0``, ``lo_j < hi_j`` and a nonzero
+    (centred) column; the others never need a projection. Returns
+    ``(U, CU, Uy)``: ``CU[j, k] = Z_j^T W Z_{U_k}`` (p, |U|) and
+    ``Uy[k] = Z_{U_k}^T W y``. Costs |U| passes over the data (once per call).
+    """
+    pf, lo, hi = pen
+    n = y.shape[0]
+    p = pf.shape[0]
+    n_u = 0
+    for j in range(p):
+        if pf[j] == 0.0 and lo[j] < hi[j] and col_sq[j] > 0.0:
+            n_u += 1
+    U = np.empty(n_u, dtype=np.int64)
+    m = 0
+    for j in range(p):
+        if pf[j] == 0.0 and lo[j] < hi[j] and col_sq[j] > 0.0:
+            U[m] = j
+            m += 1
+    CU = np.zeros((p, n_u))
+    Uy = np.zeros(n_u)
+    v = np.zeros(n)
+    out = np.empty(p)
+    all_cols = np.arange(p)
+    for k in range(n_u):
+        u = U[k]
+        v[:] = 0.0
+        col_axpy(Xd, u, 1.0, v)
+        mu = X_offset[u] if centered else 0.0
+        tot = 0.0
+        acc = 0.0
+        for i in range(n):
+            vi = v[i] - mu
+            if weighted:
+                vi *= sw[i]
+            v[i] = vi
+            tot += vi
+            acc += vi * y[i]
+        Uy[k] = acc
+        _xt_dot(Xd, v, out, all_cols, p)
+        for j in range(p):
+            CU[j, k] = out[j] - (X_offset[j] * tot if centered else 0.0)
+    return U, CU, Uy
+
+
+@njit(**JIT)
+def _box_conj(c, t, lo, hi):
+    """sup over lo <= w <= hi of c w - t |w| (0 where a bound is infinite: the
+    caller's scaling keeps c on the finite side up to rounding)."""
+    if c > t and hi > 0.0 and hi < np.inf:
+        return (c - t) * hi
+    if c < -t and lo < 0.0 and lo > -np.inf:
+        return (c + t) * lo
+    return 0.0
+
+
+@njit(**_LEAF)
+def gap_finish_gen(g, w, l1, l2, pen, proj, cols, n_cols, R_norm2, Ry, XtA, scratch):
+    """Duality gap with penalty factors and bounds from ``g = Z^T W R``.
+
+    ``g`` must be valid on ``cols[:n_cols]``, which must contain every unpenalized
+    feature (``proj[0]``). Fills ``XtA[j]`` (the dual correlations
+    ``z_j^T W theta' - l2 pf_j w_j`` before scaling, 0 for projected features)
+    and returns ``(gap, scale, primal)``; the dual point is ``scale * theta'``.
+    ``scratch`` is a float64 array of length p.
+    """
+    pf, lo, hi = pen
+    U, CU, Uy = proj
+    n_u = U.shape[0]
+    w_pen = 0.0
+    w_l2 = 0.0
+    for k in range(n_cols):
+        j = cols[k]
+        w_pen += pf[j] * abs(w[j])
+        w_l2 += pf[j] * w[j] * w[j]
+    # ---- projection on the unpenalized columns whose conjugate needs it ----
+    inA = np.zeros(n_u, dtype=np.bool_)
+    for k in range(n_u):
+        j = U[k]
+        inA[k] = (lo[j] < w[j] < hi[j]) or (lo[j] == -np.inf and hi[j] == np.inf)
+    for j_c in range(n_cols):
+        scratch[cols[j_c]] = g[cols[j_c]]
+    R2 = R_norm2
+    Ryp = Ry
+    for _ in range(n_u + 1):
+        n_a = 0
+        for k in range(n_u):
+            if inA[k]:
+                n_a += 1
+        if n_a > 0:
+            A = np.empty(n_a, dtype=np.int64)
+            m = 0
+            for k in range(n_u):
+                if inA[k]:
+                    A[m] = k
+                    m += 1
+            G = np.empty((n_a, n_a))
+            b = np.empty(n_a)
+            for a_ in range(n_a):
+                b[a_] = g[U[A[a_]]]
+                for c_ in range(n_a):
+                    G[a_, c_] = CU[U[A[a_]], A[c_]]
+            coef = np.linalg.lstsq(G, b, -1.0)[0]
+            R2 = R_norm2
+            Ryp = Ry
+            for a_ in range(n_a):
+                R2 -= coef[a_] * b[a_]
+                Ryp -= coef[a_] * Uy[A[a_]]
+            R2 = max(R2, 0.0)
+            for k in range(n_cols):
+                j = cols[k]
+                acc = g[j]
+                for a_ in range(n_a):
+                    acc -= CU[j, A[a_]] * coef[a_]
+                scratch[j] = acc
+            for a_ in range(n_a):
+                scratch[U[A[a_]]] = 0.0
+        # an unpenalized feature at a bound whose conjugate would be infinite
+        added = False
+        for k in range(n_u):
+            j = U[k]
+            if inA[k]:
+                continue
+            c = scratch[j]
+            if (c > 0.0 and hi[j] == np.inf) or (c < 0.0 and lo[j] == -np.inf):
+                inA[k] = True
+                added = True
+        if not added:
+            break
+    primal = 0.5 * (R_norm2 + l2 * w_l2) + l1 * w_pen
+    if l1 == 0.0:
+        # formulation B: theta = r' (no scaling); conjugate of 0.5 pf l2 w^2 + box
+        conj = 0.0
+        for k in range(n_cols):
+            j = cols[k]
+            c = scratch[j]
+            XtA[j] = c
+            t = pf[j] * l2
+            if t > 0.0:
+                wc = min(max(c / t, lo[j]), hi[j])
+                conj += c * wc - 0.5 * t * wc * wc
+            elif l2 == 0.0:
+                # least squares with bounds: first-order residual (as scikit-learn's
+                # ||X^T r||^2 for l1 = l2 = 0), with the bounds' sign conditions
+                if w[j] <= lo[j] and c < 0.0 or w[j] >= hi[j] and c > 0.0:
+                    c = 0.0
+                conj += c * c
+            else:
+                conj += _box_conj(c, 0.0, lo[j], hi[j])
+        if l2 == 0.0:
+            return conj, 1.0, primal
+        dual = Ryp - 0.5 * R2 - conj
+        return primal - dual, 1.0, primal
+    scale = 1.0
+    for k in range(n_cols):
+        j = cols[k]
+        a = scratch[j] - l2 * pf[j] * w[j]
+        XtA[j] = a
+        t = pf[j] * l1
+        if a > t and hi[j] == np.inf:
+            scale = min(scale, t / a)
+        elif a < -t and lo[j] == -np.inf:
+            scale = min(scale, -t / a)
+    conj = 0.0
+    for k in range(n_cols):
+        j = cols[k]
+        conj += _box_conj(scale * XtA[j], pf[j] * l1, lo[j], hi[j])
+    dual = scale * Ryp - 0.5 * scale * scale * (R2 + l2 * w_l2) - conj
+    return primal - dual, scale, primal
+
+
+@njit(**JIT)
+def _screen_gen(XtA, scale, col_sq, l1, l2, pen, gap, excluded, active):
+    """Gap-safe sphere test with penalty factors and bounds; rebuilds ``active``.
+
+    Feature j is zero at the optimum if
+    ``scale |XtA_j| + sqrt(2 gap) sqrt(col_sq_j + pf_j l2) < pf_j l1``
+    (0 is inside [lo_j, hi_j], so |z_j^T theta*| < pf_j l1 implies w_j* = 0).
+    Features with lo_j = hi_j = 0 are excluded at once. Returns ``n_active``.
+    """
+    pf, lo, hi = pen
+    p = XtA.shape[0]
+    radius = np.sqrt(2.0 * max(gap, 0.0))
+    n_active = 0
+    for j in range(p):
+        if excluded[j]:
+            continue
+        if col_sq[j] == 0.0 or (lo[j] == 0.0 and hi[j] == 0.0):
+            excluded[j] = True
+            continue
+        t = pf[j] * l1
+        if t > 0.0 and (
+            scale * abs(XtA[j]) + radius * np.sqrt(col_sq[j] + pf[j] * l2) < t
+        ):
+            excluded[j] = True
+        else:
+            active[n_active] = j
+            n_active += 1
+    return n_active
+
+
+@njit(**JIT)
+def _update(tmp, l1, cs, l2, positive, pen, general, j):
+    """New value of coordinate j from ``tmp = z_j^T W r + w_j ||z_j||^2``."""
+    if general:
+        pfj = pen[0][j]
+        v = _soft_threshold(tmp, l1 * pfj, cs + l2 * pfj, False)
+        return min(max(v, pen[1][j]), pen[2][j])
+    return _soft_threshold(tmp, l1, cs + l2, positive)
 
 
 # --------------------------------------------------------------------------------------
@@ -492,6 +799,8 @@ def _epoch(
     s,
     S,
     work,
+    pen,
+    general,
 ):
     """One pass of coordinate updates over ``active[:n_active]``.
 
@@ -519,7 +828,7 @@ def _epoch(
             g = col_dot(Xd, j, R)
         if centered:
             g += s * xsw[j] - X_offset[j] * S
-        new = _soft_threshold(g + w_j * cs, l1, cs + l2, positive)
+        new = _update(g + w_j * cs, l1, cs, l2, positive, pen, general, j)
         if new != w_j:
             d = new - w_j
             col_axpy(Xd, j, -d, R)
@@ -570,19 +879,25 @@ def cd_enet(
     random,
     seed,
     screen,
+    pen,
+    general,
 ):
     """Cyclic (or random) coordinate descent on the elastic net, dense or CSC.
 
     In: the design (see module docstring), ``y`` (n,) processed target, ``sw`` (n,)
     weights if ``weighted``, ``X_offset`` (p,) column centres if ``centered``,
     ``col_sq`` / ``xsw`` (p,) from :func:`col_stats`, ``sw_sum``, scaled penalties
-    ``l1``, ``l2``. In/out: ``w`` (p,) warm start in, solution out. Returns
+    ``l1``, ``l2``; with ``general``, penalty factors and bounds ``pen = (pf, lo,
+    hi)`` (see :func:`gap_finish_gen`; ``positive`` is then ignored, use ``lo``).
+    In/out: ``w`` (p,) warm start in, solution out. Returns
     ``(gap, tol_gap, n_iter, converged)``.
     """
     p = w.shape[0]
     R, y_norm2, zsum = _setup(Xd, y, sw, weighted, X_offset, centered, xsw, sw_sum, w)
     s = 0.0
     tol_gap = tol * y_norm2
+    proj = _pen_setup(Xd, y, sw, weighted, X_offset, centered, col_sq, pen, general, p)
+    scratch = np.empty(p)
 
     XtA = np.empty(p)
     all_cols = np.arange(p)
@@ -601,6 +916,10 @@ def cd_enet(
         XtA,
         all_cols,
         p,
+        pen,
+        general,
+        proj,
+        scratch,
     )
     if gap <= tol_gap:
         return gap, tol_gap, 0, True
@@ -610,7 +929,9 @@ def cd_enet(
     active = np.arange(p)
     n_active = p
     if do_screen:
-        n_active = _screen_mask(XtA, dual_norm, col_sq, l1, l2, gap, excluded, active)
+        n_active = _screen_any(
+            XtA, dual_norm, col_sq, l1, l2, gap, excluded, active, pen, general
+        )
     s, S = _drop_excluded(Xd, w, R, excluded, X_offset, centered, zsum, s, S)
 
     state = (seed % 4294967295) + 1
@@ -639,6 +960,8 @@ def cd_enet(
             s,
             S,
             work,
+            pen,
+            general,
         )
 
         if w_max == 0.0 or d_w_max / w_max <= tol or it == max_iter - 1:
@@ -661,14 +984,18 @@ def cd_enet(
                 XtA,
                 all_cols,
                 p,
+                pen,
+                general,
+                proj,
+                scratch,
             )
             if gap <= tol_gap:
                 converged = True
                 n_iter = it + 1
                 break
             if do_screen:
-                n_active = _screen_mask(
-                    XtA, dual_norm, col_sq, l1, l2, gap, excluded, active
+                n_active = _screen_any(
+                    XtA, dual_norm, col_sq, l1, l2, gap, excluded, active, pen, general
                 )
                 s, S = _drop_excluded(
                     Xd, w, R, excluded, X_offset, centered, zsum, s, S
@@ -837,16 +1164,17 @@ def _solve_small(C, b):
 
 
 @njit(**_LEAF)
-def _primal(R, s, sw, weighted, w, l1, l2):
-    """0.5 sum_i sw_i (R_i + s)^2 + l1 |w|_1 + 0.5 l2 |w|^2."""
+def _primal(R, s, sw, weighted, w, l1, l2, pen, general):
+    """0.5 sum_i sw_i (R_i + s)^2 + sum_j pf_j (l1 |w_j| + 0.5 l2 w_j^2)."""
     acc = 0.0
     for i in range(R.shape[0]):
         r = R[i] + s
         acc += (sw[i] * r * r) if weighted else r * r
-    pen = 0.0
+    tot = 0.0
     for j in range(w.shape[0]):
-        pen += l1 * abs(w[j]) + 0.5 * l2 * w[j] * w[j]
-    return 0.5 * acc + pen
+        t = l1 * abs(w[j]) + 0.5 * l2 * w[j] * w[j]
+        tot += pen[0][j] * t if general else t
+    return 0.5 * acc + tot
 
 
 @njit(**_LEAF)
@@ -868,6 +1196,8 @@ def _anderson(
     n_ws,
     buf,
     K,
+    pen,
+    general,
 ):
     """Anderson extrapolation of the last ``K + 1`` iterates stored in ``buf``.
 
@@ -906,6 +1236,11 @@ def _anderson(
         for m in range(n_ws):
             if w_acc[m] < 0.0:
                 return False, s, S
+    if general:
+        for m in range(n_ws):
+            j = ws[m]
+            if w_acc[m] < pen[1][j] or w_acc[m] > pen[2][j]:
+                return False, s, S
     R_acc = R.copy()
     s_acc = s
     S_acc = S
@@ -919,8 +1254,8 @@ def _anderson(
                 s_acc += d * X_offset[j]
                 S_acc -= d * zsum[j]
             w_new[j] = w_acc[m]
-    if _primal(R_acc, s_acc, sw, weighted, w_new, l1, l2) < _primal(
-        R, s, sw, weighted, w, l1, l2
+    if _primal(R_acc, s_acc, sw, weighted, w_new, l1, l2, pen, general) < _primal(
+        R, s, sw, weighted, w, l1, l2, pen, general
     ):
         R[:] = R_acc
         w[:] = w_new
@@ -977,6 +1312,8 @@ def cd_enet_ws(
     anderson_k,
     XtR,
     warm,
+    pen,
+    general,
 ):
     """Working-set coordinate descent with Anderson acceleration (Lasso / ENet).
 
@@ -1008,6 +1345,8 @@ def cd_enet_ws(
     tol_gap = tol * y_norm2
     all_cols = np.arange(p)
     XtA = np.empty(p)
+    proj = _pen_setup(Xd, y, sw, weighted, X_offset, centered, col_sq, pen, general, p)
+    scratch = np.empty(p)
     if warm:
         # XtR holds Z^T W R for this very w (end of the previous alpha of a path):
         # the gap at the new penalties costs O(n + p), not a pass over the data.
@@ -1016,7 +1355,22 @@ def cd_enet_ws(
         R_norm2, Ry, S = xtr_pass(
             Xd, y, sw, weighted, X_offset, centered, R, XtR, all_cols, p
         )
-    gap, dual_norm = gap_finish(XtR, w, l1, l2, positive, all_cols, p, R_norm2, Ry, XtA)
+    gap, dual_norm = _finish_any(
+        XtR,
+        w,
+        l1,
+        l2,
+        positive,
+        all_cols,
+        p,
+        R_norm2,
+        Ry,
+        XtA,
+        pen,
+        general,
+        proj,
+        scratch,
+    )
     if gap <= tol_gap:
         return gap, tol_gap, 0, True, True
 
@@ -1026,7 +1380,7 @@ def cd_enet_ws(
             excluded[j] = True
     active = np.arange(p)
     if screen:
-        _screen_mask(XtA, dual_norm, col_sq, l1, l2, gap, excluded, active)
+        _screen_any(XtA, dual_norm, col_sq, l1, l2, gap, excluded, active, pen, general)
     s, S = _drop_excluded(Xd, w, R, excluded, X_offset, centered, zsum, s, S)
 
     K = max(anderson_k, 0)
@@ -1050,9 +1404,17 @@ def cd_enet_ws(
                 scores[j] = np.inf
                 continue
             n_alive += 1
-            if w[j] != 0.0:
+            if w[j] != 0.0 or (general and pen[0][j] == 0.0):
+                # the support, and every unpenalized feature (gap_finish_gen
+                # needs them in a restricted problem's columns)
                 n_supp += 1
                 scores[j] = -np.inf
+            elif general:
+                # dual_norm holds the dual scale here
+                pfj = pen[0][j]
+                scores[j] = (pfj * l1 - dual_norm * abs(XtA[j])) / np.sqrt(
+                    col_sq[j] + pfj * l2
+                )
             else:
                 scores[j] = (1.0 - abs(XtA[j]) / scale) / np.sqrt(col_sq[j] + l2)
         if n_alive == 0:
@@ -1092,6 +1454,8 @@ def cd_enet_ws(
                 s,
                 S,
                 work,
+                pen,
+                general,
             )
             epochs += 1
             if K > 0:
@@ -1117,6 +1481,8 @@ def cd_enet_ws(
                         n_ws,
                         buf,
                         K,
+                        pen,
+                        general,
                     )
                     n_buf = 0
             if w_max == 0.0 or d_w_max / w_max <= tol or n_buf == 0 or K == 0:
@@ -1139,6 +1505,10 @@ def cd_enet_ws(
                     XtA_in,
                     ws,
                     n_ws,
+                    pen,
+                    general,
+                    proj,
+                    scratch,
                 )
                 if gap_in <= inner_tol:
                     break
@@ -1152,14 +1522,29 @@ def cd_enet_ws(
         R_norm2, Ry, S = xtr_pass(
             Xd, y, sw, weighted, X_offset, centered, R, XtR, all_cols, p
         )
-        gap, dual_norm = gap_finish(
-            XtR, w, l1, l2, positive, all_cols, p, R_norm2, Ry, XtA
+        gap, dual_norm = _finish_any(
+            XtR,
+            w,
+            l1,
+            l2,
+            positive,
+            all_cols,
+            p,
+            R_norm2,
+            Ry,
+            XtA,
+            pen,
+            general,
+            proj,
+            scratch,
         )
         if gap <= tol_gap:
             converged = True
             break
         if screen:
-            _screen_mask(XtA, dual_norm, col_sq, l1, l2, gap, excluded, active)
+            _screen_any(
+                XtA, dual_norm, col_sq, l1, l2, gap, excluded, active, pen, general
+            )
             s, S = _drop_excluded(Xd, w, R, excluded, X_offset, centered, zsum, s, S)
     # XtR is Z^T W R at the returned w only if nothing moved after the last pass
     return gap, tol_gap, epochs, converged, converged

@@ -38,7 +38,7 @@ from numba import njit, types
 from numba.extending import overload
 
 from .._config import JIT
-from ._cd import _gap_from_parts
+from ._cd import _gap_from_parts, _pen_setup, gap_finish_gen
 
 #: ``L`` is this factor times the power-iteration estimate (a lower bound).
 LIPSCHITZ_SAFETY = 1.05
@@ -145,7 +145,24 @@ def _residual(Xd, y, x, X_offset, centered, r):
 
 
 @njit(**_LEAF)
-def _grad_gap(Xd, y, sw, weighted, X_offset, centered, x, r, g, rw, l1, l2, positive):
+def _grad_gap(
+    Xd,
+    y,
+    sw,
+    weighted,
+    X_offset,
+    centered,
+    x,
+    r,
+    g,
+    rw,
+    l1,
+    l2,
+    positive,
+    pen,
+    general,
+    proj,
+):
     """Fill ``g = Z^T W r``; return ``(primal, gap)`` at ``x`` (``r = y - Z x``).
 
     The gap is :func:`._cd._gap_from_parts` on the same ingredients as
@@ -163,6 +180,26 @@ def _grad_gap(Xd, y, sw, weighted, X_offset, centered, x, r, g, rw, l1, l2, posi
         Ry += wr * y[i]
         S += wr
     _rmatvec(Xd, rw, g)
+    if general:
+        if centered:
+            for j in range(p):
+                g[j] -= X_offset[j] * S
+        # (its XtA output goes to a scratch array: g must stay the gradient)
+        gap_g, _, primal_g = gap_finish_gen(
+            g,
+            x,
+            l1,
+            l2,
+            pen,
+            proj,
+            np.arange(p),
+            p,
+            R_norm2,
+            Ry,
+            np.empty(p),
+            np.empty(p),
+        )
+        return primal_g, gap_g
     sub = l2 if l1 > 0.0 else 0.0
     dual_norm = -np.inf if positive else 0.0
     xtr_norm2 = 0.0
@@ -256,7 +293,23 @@ def lipschitz(Xd, n, p, sw, weighted, X_offset, centered, seed):
 
 
 @njit(**_LEAF)
-def _certify(Xd, y, sw, weighted, X_offset, centered, x, w, l1, l2, positive, gap):
+def _certify(
+    Xd,
+    y,
+    sw,
+    weighted,
+    X_offset,
+    centered,
+    x,
+    w,
+    l1,
+    l2,
+    positive,
+    gap,
+    pen,
+    general,
+    proj,
+):
     """Copy ``x`` into ``w`` (rounding to its dtype); return ``(exact, gap at w)``.
 
     When the copy is exact (float64, or no coefficient changed) the known ``gap``
@@ -276,7 +329,22 @@ def _certify(Xd, y, sw, weighted, X_offset, centered, x, w, l1, l2, positive, ga
     g = np.empty(p)
     _residual(Xd, y, xr, X_offset, centered, r)
     _, gap_w = _grad_gap(
-        Xd, y, sw, weighted, X_offset, centered, xr, r, g, rw, l1, l2, positive
+        Xd,
+        y,
+        sw,
+        weighted,
+        X_offset,
+        centered,
+        xr,
+        r,
+        g,
+        rw,
+        l1,
+        l2,
+        positive,
+        pen,
+        general,
+        proj,
     )
     return False, gap_w
 
@@ -317,6 +385,8 @@ def fista_enet(
     seed,
     screen,
     lips,
+    pen,
+    general,
 ):
     """FISTA with adaptive restart on the elastic net, dense or CSC.
 
@@ -328,6 +398,8 @@ def fista_enet(
     In/out: ``w``. Returns ``(gap, tol_gap, n_iter, converged)`` with the CD
     certificate ``gap <= tol * y^T W y``; ``n_iter`` counts FISTA iterations
     (two passes over the data each) and is 0 if ``w`` is already optimal.
+    With ``general``, penalty factors and bounds ``pen = (pf, lo, hi)`` as in
+    :func:`._cd.cd_enet` (the proximal step clips to the box).
     """
     n = y.shape[0]
     p = w.shape[0]
@@ -346,9 +418,25 @@ def fista_enet(
     g_old = np.empty(p)
     g_y = np.empty(p)
     z = np.empty(p)  # extrapolated point
+    proj = _pen_setup(Xd, y, sw, weighted, X_offset, centered, col_sq, pen, general, p)
     _residual(Xd, y, x, X_offset, centered, r)
     F, gap = _grad_gap(
-        Xd, y, sw, weighted, X_offset, centered, x, r, g, rw, l1, l2, positive
+        Xd,
+        y,
+        sw,
+        weighted,
+        X_offset,
+        centered,
+        x,
+        r,
+        g,
+        rw,
+        l1,
+        l2,
+        positive,
+        pen,
+        general,
+        proj,
     )
     if gap <= tol_gap:
         return gap, tol_gap, 0, True
@@ -373,14 +461,48 @@ def fista_enet(
         for j in range(p):
             x_old[j] = x[j]
             g_old[j] = g[j]
-            x[j] = _prox(z[j] + step * g_y[j], thr, denom, positive)
+            if general:
+                pfj = pen[0][j]
+                v = _prox(z[j] + step * g_y[j], thr * pfj, 1.0 + step * l2 * pfj, False)
+                x[j] = min(max(v, pen[1][j]), pen[2][j])
+            else:
+                x[j] = _prox(z[j] + step * g_y[j], thr, denom, positive)
         _residual(Xd, y, x, X_offset, centered, r)
         F, gap = _grad_gap(
-            Xd, y, sw, weighted, X_offset, centered, x, r, g, rw, l1, l2, positive
+            Xd,
+            y,
+            sw,
+            weighted,
+            X_offset,
+            centered,
+            x,
+            r,
+            g,
+            rw,
+            l1,
+            l2,
+            positive,
+            pen,
+            general,
+            proj,
         )
         if gap <= target:
             ok, gap_w = _certify(
-                Xd, y, sw, weighted, X_offset, centered, x, w, l1, l2, positive, gap
+                Xd,
+                y,
+                sw,
+                weighted,
+                X_offset,
+                centered,
+                x,
+                w,
+                l1,
+                l2,
+                positive,
+                gap,
+                pen,
+                general,
+                proj,
             )
             if ok or gap_w <= tol_gap:
                 gap = gap_w
@@ -427,6 +549,20 @@ def fista_enet(
         momentum = beta > 0.0
     if not converged:
         _, gap = _certify(
-            Xd, y, sw, weighted, X_offset, centered, x, w, l1, l2, positive, gap
+            Xd,
+            y,
+            sw,
+            weighted,
+            X_offset,
+            centered,
+            x,
+            w,
+            l1,
+            l2,
+            positive,
+            gap,
+            pen,
+            general,
+            proj,
         )
     return gap, tol_gap, n_iter, converged
