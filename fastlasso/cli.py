@@ -1,4 +1,5 @@
-"""Command-line interface: ``fastlasso warmup`` and ``fastlasso demo``.
+"""Command-line interface: ``fastlasso select``, ``path``, ``info``, ``bench``,
+``demo`` and ``warmup``.
 
 Also reachable as ``python -m fastlasso``. Heavy imports (numpy, numba,
 scikit-learn) happen inside the sub-commands so that ``--help`` stays instant.
@@ -16,12 +17,26 @@ fastlasso: Numba coordinate-descent Lasso / ElasticNet, a drop-in for
 scikit-learn's Lasso, ElasticNet, lasso_path and enet_path.
 
 commands:
+  select  choose features by cross-validated Lasso / ElasticNet (LassoCV,
+          ElasticNetCV) on a CSV/TSV, .npz or svmlight file, or on the bundled
+          leukemia data when no file is given; print and save the selected
+          features, optionally plot the path and the CV curve
+  path    the regularization path (lasso_path / enet_path) of a data file:
+          alpha, number of non-zeros and duality gap per alpha
+  info    versions, Numba cache location and state, thread counts
+  bench   time fastlasso against scikit-learn on a few Lasso problems
   warmup  compile every Numba kernel specialization now (float32/float64,
           dense/sparse) and store it in the on-disk cache, so that later
           processes load it instead of compiling
   demo    compute the full Lasso path on the bundled leukemia data with
           fastlasso and with scikit-learn, print the path, both timings and
           a check that both solutions are certified equally good
+
+examples:
+  fastlasso select                      # LassoCV on the leukemia data
+  fastlasso select data.csv --target y --alpha-rule 1se --out genes.csv
+  fastlasso select data.csv --target y --l1-ratio 0.5,0.9,1 --plot cv.png
+  fastlasso path data.tsv --target price --n-alphas 50 --plot path.png
 
 Run 'fastlasso COMMAND --help' for the options of a command.
 """
@@ -43,6 +58,79 @@ Exit status: 0 if the check passes, 1 if it does not or on error, 2 on bad usage
 """
 
 
+_DATA_HELP = """\
+data files (DATA), format chosen by extension (a trailing .gz is decompressed):
+  .csv / .tsv / .tab  text with a header row of column names; any other
+                      extension is read as text too, the delimiter guessed
+                      from the header line (tab, comma, semicolon, |, or
+                      whitespace). --target names the column to predict.
+                      Empty cells, NA and NaN are reported as errors (with
+                      their lines), as are non-numeric columns (--drop them).
+  .npz                arrays X (2-D), y (1-D), optional feature_names
+  .svm .svmlight .libsvm
+                      svmlight / libsvm text; X stays sparse; features are
+                      named by their index in the file
+"""
+
+_SELECT_DESCRIPTION = (
+    """\
+Feature selection by cross-validated Lasso: fits fastlasso.LassoCV (or
+ElasticNetCV with --l1-ratio) on DATA, or on the bundled Golub leukemia data
+(72 samples x 7129 genes, target +1 AML / -1 ALL, features named gene_<column
+index>) when no DATA is given. The model has an intercept; X is used as is
+unless --standardize.
+
+Prints the alpha chosen by --alpha-rule together with alpha_min (smallest
+mean CV error) and alpha_1se (largest alpha within one standard error of that
+minimum), the mean CV mean squared error +- its standard error at the chosen
+alpha, and the selected features (non-zero coefficients) ranked by |coef|.
+--out writes them as CSV (rank, feature, index, coef) or JSON (also alpha,
+l1_ratio, CV MSE, intercept, n_samples, n_features, ...).
+
+Progress lines (folds x alphas solved, time left) go to stderr when stderr is
+a terminal or with --verbose; --quiet turns them off.
+
+"""
+    + _DATA_HELP
+)
+
+_PATH_DESCRIPTION = (
+    """\
+Regularization path of DATA (or of the bundled leukemia data when no DATA is
+given): fastlasso.lasso_path, or enet_path with --l1-ratio, from alpha_max
+(all coefficients zero) down to eps * alpha_max on a geometric grid, with an
+intercept (X and y are centred; a sparse X implicitly). Prints, per alpha,
+the number of non-zero coefficients and the duality gap of the solution
+(the certificate: the objective is within that much of its optimum).
+--out writes one CSV row per alpha: alpha, n_nonzero, dual_gap, intercept and
+one column per feature (coefficients on the original scale of X).
+
+"""
+    + _DATA_HELP
+)
+
+_INFO_DESCRIPTION = """\
+Print the versions of fastlasso and its dependencies, where the Numba on-disk
+cache of the fastlasso kernels is (NUMBA_CACHE_DIR, or __pycache__ next to the
+kernel sources) and how many kernel specializations it holds, and the thread
+counts (Numba, CPUs, BLAS/OpenMP pools through threadpoolctl).
+"""
+
+_BENCH_DESCRIPTION = """\
+Side-by-side timing of fastlasso.Lasso and sklearn.linear_model.Lasso in this
+process, on the same data and options: the leukemia data and a synthetic
+p >> n problem (200 x 5000, 20 true features), at alpha = alpha_max / 10
+(with --quick; without it also alpha_max / 100 and a 1000 x 500 correlated
+problem). Each estimator is fitted once to warm up (load or compile), then
+--repeat times; the median time is reported, with the speed-up and, judged by
+the same objective function P(w, b) = ||y - Xw - b||^2 / (2n) + alpha ||w||_1,
+both objectives and both duality gaps: each solver certifies that its P is
+within its gap of the optimum, so the two P must agree within the sum of gaps.
+For the full benchmark (more problems and solvers, tolerance sweeps) run
+`python bench/run.py` from a checkout of the fastlasso repository.
+"""
+
+
 class _CLIError(Exception):
     """An error with a message for the user (no traceback)."""
 
@@ -61,6 +149,322 @@ def _positive_float(text):
     return value
 
 
+def _nonneg_int(text):
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
+
+
+def _fold_count(text):
+    value = int(text)
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"needs at least 2 folds, got {value}")
+    return value
+
+
+def _l1_ratio_list(text):
+    """Comma-separated l1_ratios, each in (0, 1]."""
+    values = []
+    for part in text.split(","):
+        try:
+            value = float(part)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {part!r}") from None
+        if not 0.0 < value <= 1.0:
+            raise argparse.ArgumentTypeError(
+                f"each l1_ratio must be in (0, 1] (an automatic alpha grid needs "
+                f"l1_ratio > 0), got {value:g}"
+            )
+        values.append(value)
+    return values
+
+
+def _one_l1_ratio(text):
+    values = _l1_ratio_list(text)
+    if len(values) != 1:
+        raise argparse.ArgumentTypeError("one value only for a path")
+    return values[0]
+
+
+def _output_file(*extensions):
+    """argparse type: a file name with one of ``extensions`` in an existing dir."""
+
+    def check(text):
+        import os
+
+        ext = os.path.splitext(text)[1].lower()
+        if extensions and ext not in extensions:
+            raise argparse.ArgumentTypeError(
+                f"{text!r}: the extension must be one of {', '.join(extensions)}"
+            )
+        folder = os.path.dirname(os.path.abspath(text))
+        if not os.path.isdir(folder):
+            raise argparse.ArgumentTypeError(f"{text!r}: no directory {folder}")
+        return text
+
+    return check
+
+
+def _column_list(text):
+    return [c.strip() for c in text.split(",") if c.strip()]
+
+
+def _add_data_arguments(p):
+    p.add_argument(
+        "data",
+        nargs="?",
+        metavar="DATA",
+        help=(
+            "data file (.csv, .tsv, other delimited text, .npz, .svm/.svmlight/"
+            ".libsvm; see below); default: the bundled leukemia data"
+        ),
+    )
+    p.add_argument(
+        "--target",
+        metavar="COL",
+        help=(
+            "column to predict, by name or 0-based index (negative: from the "
+            "end); required for text files, not used for svmlight or an .npz "
+            "with y"
+        ),
+    )
+    p.add_argument(
+        "--drop",
+        type=_column_list,
+        default=[],
+        metavar="COLS",
+        help="comma-separated columns (names or indices) to leave out, e.g. an id",
+    )
+    p.add_argument(
+        "--delimiter",
+        metavar="CHAR",
+        help=(
+            "field delimiter of a text file (default: from the extension, else "
+            "guessed from the header line); write 'tab' for a tab"
+        ),
+    )
+    p.add_argument(
+        "--standardize",
+        action="store_true",
+        help=(
+            "divide every feature by its standard deviation before fitting "
+            "(features then compete on an equal footing for the penalty; constant "
+            "features are left as they are); coefficients are reported on the "
+            "original scale of the data (standardized ones are plotted). Off by "
+            "default: X is used as is, as Lasso does"
+        ),
+    )
+
+
+def _add_grid_arguments(p, *, several_l1_ratios):
+    if several_l1_ratios:
+        p.add_argument(
+            "--l1-ratio",
+            type=_l1_ratio_list,
+            metavar="R[,R...]",
+            help=(
+                "fit ElasticNetCV with this l1_ratio (mix of L1 and L2 penalty, in "
+                "(0, 1], 1 = Lasso); several comma-separated values are chosen "
+                "among by cross-validation too. Default: LassoCV"
+            ),
+        )
+    else:
+        p.add_argument(
+            "--l1-ratio",
+            type=_one_l1_ratio,
+            metavar="R",
+            help=(
+                "elastic-net path (enet_path) with this l1_ratio in (0, 1]; "
+                "default: the Lasso path"
+            ),
+        )
+    p.add_argument(
+        "--n-alphas",
+        type=_positive_int,
+        default=100,
+        metavar="N",
+        help="number of alphas on the grid (default: %(default)s)",
+    )
+    p.add_argument(
+        "--eps",
+        type=_positive_float,
+        default=1e-3,
+        help="length of the grid: alpha_min / alpha_max (default: %(default)s)",
+    )
+    p.add_argument(
+        "--tol",
+        type=_positive_float,
+        default=1e-4,
+        help=(
+            "stopping tolerance, as in scikit-learn: stop when the duality gap "
+            "<= tol * ||y - mean(y)||^2 / n_samples (default: %(default)s)"
+        ),
+    )
+    p.add_argument(
+        "--max-iter",
+        type=_positive_int,
+        default=1000,
+        metavar="N",
+        help="maximum number of epochs per alpha (default: %(default)s)",
+    )
+
+
+def _add_commands(sub):
+    sel = sub.add_parser(
+        "select",
+        help="feature selection by cross-validated Lasso / ElasticNet",
+        description=_SELECT_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_data_arguments(sel)
+    _add_grid_arguments(sel, several_l1_ratios=True)
+    sel.add_argument(
+        "--cv",
+        type=_fold_count,
+        default=5,
+        metavar="K",
+        help="number of cross-validation folds (default: %(default)s)",
+    )
+    sel.add_argument(
+        "--alpha-rule",
+        choices=("min", "1se"),
+        default="min",
+        help=(
+            "which alpha to refit with: 'min', the smallest mean CV error "
+            "(scikit-learn's choice), or '1se', the largest alpha whose mean CV "
+            "error is within one standard error of that minimum (glmnet's "
+            "lambda.1se: a sparser model that predicts about as well). "
+            "Default: %(default)s"
+        ),
+    )
+    sel.add_argument(
+        "--random-state",
+        type=int,
+        metavar="SEED",
+        help=(
+            "shuffle the rows before splitting them into folds, with this seed "
+            "(default: no shuffling, consecutive folds as scikit-learn's KFold)"
+        ),
+    )
+    sel.add_argument(
+        "--n-jobs",
+        type=int,
+        metavar="N",
+        help=(
+            "number of folds (x l1_ratios) fitted in parallel threads; -1 for all "
+            "CPUs (default: 1)"
+        ),
+    )
+    sel.add_argument(
+        "--penalty-factor",
+        metavar="FILE",
+        help=(
+            "per-feature penalty weights (non-negative; 0 = never penalized, "
+            "always kept): a one-column file with one weight per feature in "
+            "order, or a two-column 'feature,weight' CSV (unlisted features get "
+            "1). Passed to the estimator as penalty_factor"
+        ),
+    )
+    sel.add_argument(
+        "--out",
+        type=_output_file(".csv", ".json"),
+        metavar="FILE",
+        help=(
+            "write the selected features to FILE: .csv (rank, feature, index, "
+            "coef) or .json (also alpha, alpha_min, alpha_1se, l1_ratio, CV MSE "
+            "and its standard error, intercept, n_samples, n_features)"
+        ),
+    )
+    sel.add_argument(
+        "--plot",
+        type=_output_file(),
+        metavar="FILE",
+        help=(
+            "save a figure (format by extension: .png, .pdf, .svg) of the "
+            "coefficient path and the CV error curve; needs matplotlib "
+            "(pip install fastlasso[plot])"
+        ),
+    )
+    sel.add_argument(
+        "--top",
+        type=_nonneg_int,
+        default=0,
+        metavar="N",
+        help=(
+            "print only the N largest selected features (--out always has all; "
+            "default: print all)"
+        ),
+    )
+    talk = sel.add_mutually_exclusive_group()
+    talk.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="progress lines on stderr (default: only when stderr is a terminal)",
+    )
+    talk.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress lines on stderr"
+    )
+    sel.set_defaults(func=_cmd_select)
+
+    path = sub.add_parser(
+        "path",
+        help="regularization path: alpha, non-zeros, duality gap",
+        description=_PATH_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_data_arguments(path)
+    _add_grid_arguments(path, several_l1_ratios=False)
+    path.add_argument(
+        "--out",
+        type=_output_file(".csv"),
+        metavar="FILE.csv",
+        help=(
+            "write the path as CSV: one row per alpha with alpha, n_nonzero, "
+            "dual_gap, intercept and the coefficient of every feature"
+        ),
+    )
+    path.add_argument(
+        "--plot",
+        type=_output_file(),
+        metavar="FILE",
+        help=(
+            "save a figure of the coefficient path (format by extension); needs "
+            "matplotlib (pip install fastlasso[plot])"
+        ),
+    )
+    path.set_defaults(func=_cmd_path)
+
+    info = sub.add_parser(
+        "info",
+        help="versions, Numba cache and thread counts",
+        description=_INFO_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    info.set_defaults(func=_cmd_info)
+
+    bench = sub.add_parser(
+        "bench",
+        help="time fastlasso against scikit-learn",
+        description=_BENCH_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    bench.add_argument(
+        "--quick",
+        action="store_true",
+        help="two problems at alpha_max / 10 only (a few seconds)",
+    )
+    bench.add_argument(
+        "--repeat",
+        type=_positive_int,
+        default=3,
+        metavar="N",
+        help="timed fits per solver and problem; the median is shown (default: 3)",
+    )
+    bench.set_defaults(func=_cmd_bench)
+
+
 def _build_parser():
     from fastlasso import __version__
 
@@ -74,6 +478,7 @@ def _build_parser():
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
+    _add_commands(sub)
 
     warm = sub.add_parser(
         "warmup",
@@ -300,18 +705,600 @@ def _cmd_demo(args):
     return 0
 
 
+# --------------------------------------------------------------------------------------
+# Shared by select and path
+
+
+def _load_data(args):
+    """The data set of ``select`` / ``path``: DATA, or the bundled leukemia data."""
+    from fastlasso._io import Dataset, read_dataset
+
+    if args.data is None:
+        if args.target is not None or args.drop:
+            raise _CLIError(
+                "--target and --drop need a DATA file (without one, the bundled "
+                "leukemia data are used)"
+            )
+        from fastlasso.datasets import load_leukemia
+
+        X, y = load_leukemia(return_X_y=True)
+        names = [f"gene_{j}" for j in range(X.shape[1])]
+        return Dataset(X, y, names, "AML(+1)/ALL(-1)", source="leukemia (bundled)")
+    delimiter = args.delimiter
+    if delimiter is not None and delimiter.lower() in ("tab", "\\t"):
+        delimiter = "\t"
+    return read_dataset(args.data, args.target, drop=args.drop, delimiter=delimiter)
+
+
+def _standardize(X):
+    """``(X / std, std)``, columns of zero standard deviation left unscaled."""
+    import numpy as np
+    from scipy import sparse
+
+    if sparse.issparse(X):
+        mean = np.asarray(X.mean(axis=0)).ravel()
+        mean_sq = np.asarray(X.multiply(X).mean(axis=0)).ravel()
+        scale = np.sqrt(np.maximum(mean_sq - mean**2, 0.0))
+    else:
+        scale = X.std(axis=0)
+    scale[~(scale > 0)] = 1.0
+    if sparse.issparse(X):
+        return (X @ sparse.diags(1.0 / scale)).tocsc(), scale
+    return np.asfortranarray(X / scale), scale
+
+
+def _pyplot():
+    """matplotlib.pyplot with the Agg backend (files only, no display needed)."""
+    try:
+        import matplotlib
+    except ImportError:
+        raise _CLIError(
+            "--plot needs matplotlib: pip install fastlasso[plot]"
+        ) from None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _call_counting_warnings(func, *args, **kwargs):
+    """``func(...)``, ConvergenceWarnings counted (returned) instead of shown."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        result = func(*args, **kwargs)
+    n_conv = 0
+    for w in caught:
+        if issubclass(w.category, ConvergenceWarning):
+            n_conv += 1
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return result, n_conv
+
+
+def _report_convergence(n_conv, what):
+    if n_conv:
+        print(
+            f"warning: {n_conv} {what} did not reach the tolerance within "
+            "--max-iter epochs (ConvergenceWarning); raise --max-iter or --tol",
+            file=sys.stderr,
+        )
+
+
+def _describe_data(data, standardize):
+    n, p = data.X.shape
+    kind = "sparse" if hasattr(data.X, "tocsc") else "dense"
+    scaled = "standardized" if standardize else "not standardized"
+    return (
+        f"{data.source}: {n} samples x {p} features ({kind}, {scaled}), "
+        f"target {data.target_name!r}"
+    )
+
+
+# --------------------------------------------------------------------------------------
+# select
+
+
+def _cmd_select(args):
+    import numpy as np
+
+    plt = _pyplot() if args.plot else None
+    data = _load_data(args)
+    X, y, names = data.X, data.y, data.feature_names
+    n_samples, n_features = X.shape
+    if n_samples < args.cv:
+        raise _CLIError(
+            f"{n_samples} samples are too few for --cv {args.cv} (one per fold at "
+            "least)"
+        )
+    penalty = None
+    if args.penalty_factor:
+        from fastlasso._io import read_penalty_factor
+
+        penalty = read_penalty_factor(args.penalty_factor, names)
+
+    from sklearn.model_selection import KFold
+
+    from fastlasso import ElasticNetCV, LassoCV
+
+    cls = LassoCV if args.l1_ratio is None else ElasticNetCV
+    if penalty is not None and "penalty_factor" not in cls().get_params():
+        raise _CLIError(
+            f"--penalty-factor: {cls.__name__} of this fastlasso version has no "
+            "penalty_factor parameter"
+        )
+    X_fit, scale = _standardize(X) if args.standardize else (X, None)
+    verbose = args.verbose or (not args.quiet and sys.stderr.isatty())
+    params = dict(
+        eps=args.eps,
+        alphas=args.n_alphas,
+        tol=args.tol,
+        max_iter=args.max_iter,
+        cv=KFold(
+            args.cv,
+            shuffle=args.random_state is not None,
+            random_state=args.random_state,
+        ),
+        n_jobs=args.n_jobs,
+        alpha_rule=args.alpha_rule,
+        random_state=args.random_state,
+        verbose=int(verbose),
+    )
+    if args.l1_ratio is not None:
+        l1 = args.l1_ratio
+        params["l1_ratio"] = l1[0] if len(l1) == 1 else l1
+    if penalty is not None:
+        params["penalty_factor"] = penalty
+    est = cls(**params)
+
+    print(
+        f"fastlasso select: {cls.__name__} on {_describe_data(data, scale is not None)}"
+    )
+    folds = "shuffled" if args.random_state is not None else "consecutive"
+    grid = f"{args.n_alphas} alphas (eps {args.eps:g})"
+    if args.l1_ratio is not None:
+        grid += " x l1_ratio " + ",".join(f"{r:g}" for r in args.l1_ratio)
+    print(
+        f"{args.cv}-fold CV ({folds} folds), {grid}, tol {args.tol:g}, "
+        f"max_iter {args.max_iter}"
+        + (
+            ", penalty factors from " + args.penalty_factor
+            if penalty is not None
+            else ""
+        )
+    )
+    start = time.perf_counter()
+    _, n_conv = _call_counting_warnings(est.fit, X_fit, y)
+    elapsed = time.perf_counter() - start
+    _report_convergence(n_conv, "fits")
+
+    coef = est.coef_ / scale if scale is not None else np.array(est.coef_)
+    alphas = np.asarray(est.alphas_)
+    mse_path = np.asarray(est.mse_path_)
+    mse_se = np.asarray(est.mse_se_)
+    if mse_path.ndim == 3:  # several l1_ratios
+        k = int(np.flatnonzero(np.asarray(args.l1_ratio) == est.l1_ratio_)[0])
+        mse_path, mse_se = mse_path[k], mse_se[k]
+        alphas = alphas[k] if alphas.ndim == 2 else alphas
+    i_alpha = int(np.argmin(np.abs(alphas - est.alpha_)))
+    cv_mse = float(mse_path[i_alpha].mean())
+    cv_se = float(mse_se[i_alpha])
+    l1_ratio = float(getattr(est, "l1_ratio_", 1.0))
+
+    selected = np.flatnonzero(coef)
+    selected = selected[np.argsort(-np.abs(coef[selected]), kind="stable")]
+
+    print(f"fitted in {elapsed:.2f} s")
+    print()
+    print(f"alpha_min = {est.alpha_min_:.6g}  (smallest mean CV error)")
+    print(f"alpha_1se = {est.alpha_1se_:.6g}  (largest alpha within 1 SE of it)")
+    print(f"alpha     = {est.alpha_:.6g}  (chosen, --alpha-rule {args.alpha_rule})")
+    if args.l1_ratio is not None:
+        print(f"l1_ratio  = {l1_ratio:g}")
+    print(
+        f"CV mean squared error at alpha: {cv_mse:.6g} ± {cv_se:.3g} "
+        f"(mean ± standard error over {mse_path.shape[-1]} folds)"
+    )
+    print(f"intercept: {est.intercept_:.6g}")
+    print(
+        f"selected features: {selected.size} of {n_features} "
+        "(non-zero coefficients, ranked by |coef|"
+        + (", on the original scale)" if scale is not None else ")")
+    )
+    shown = selected if not args.top else selected[: args.top]
+    if shown.size:
+        width = max(7, max(len(names[j]) for j in shown))
+        print(f"{'rank':>4}  {'feature':<{width}}  coef")
+        for rank, j in enumerate(shown, start=1):
+            print(f"{rank:>4}  {names[j]:<{width}}  {coef[j]: .6g}")
+        if shown.size < selected.size:
+            print(f"  ... ({selected.size - shown.size} more, see --out)")
+
+    if args.out:
+        _write_selection(args, est, data, coef, selected, cv_mse, cv_se, l1_ratio)
+        print(f"wrote {args.out}")
+    if args.plot:
+        from fastlasso.plotting import plot_cv, plot_path
+
+        fig, (ax_path, ax_cv) = plt.subplots(
+            2, 1, figsize=(10, 9), sharex=True, height_ratios=(3, 2)
+        )
+        _, n_conv = _call_counting_warnings(
+            plot_path,
+            est,
+            X_fit,
+            y,
+            feature_names=names,
+            ax=ax_path,
+            ylabel="coefficient"
+            + (" (standardized features)" if scale is not None else ""),
+        )
+        _report_convergence(n_conv, "path fits for the plot")
+        plot_cv(est, ax=ax_cv)
+        ax_path.set_xlabel("")
+        ax_path.tick_params(labelbottom=True)
+        fig.tight_layout()
+        fig.savefig(args.plot, dpi=110)
+        plt.close(fig)
+        print(f"wrote {args.plot}")
+    return 0
+
+
+def _write_selection(args, est, data, coef, selected, cv_mse, cv_se, l1_ratio):
+    import csv
+    import json
+
+    if args.out.lower().endswith(".json"):
+        result = {
+            "data": data.source,
+            "target": data.target_name,
+            "estimator": type(est).__name__,
+            "n_samples": int(data.X.shape[0]),
+            "n_features": int(data.X.shape[1]),
+            "standardized": bool(args.standardize),
+            "cv_folds": int(args.cv),
+            "alpha_rule": args.alpha_rule,
+            "alpha": float(est.alpha_),
+            "alpha_min": float(est.alpha_min_),
+            "alpha_1se": float(est.alpha_1se_),
+            "l1_ratio": l1_ratio,
+            "cv_mse": cv_mse,
+            "cv_mse_se": cv_se,
+            "intercept": float(est.intercept_),
+            "n_selected": int(selected.size),
+            "selected": [
+                {
+                    "feature": data.feature_names[j],
+                    "index": int(j),
+                    "coef": float(coef[j]),
+                }
+                for j in selected
+            ],
+        }
+        with open(args.out, "w", encoding="utf-8") as f:
+            json.dump(result, f, indent=2)
+            f.write("\n")
+        return
+    with open(args.out, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["rank", "feature", "index", "coef"])
+        for rank, j in enumerate(selected, start=1):
+            writer.writerow([rank, data.feature_names[j], int(j), repr(float(coef[j]))])
+
+
+# --------------------------------------------------------------------------------------
+# path
+
+
+def _cmd_path(args):
+    import numpy as np
+    from scipy import sparse
+
+    import fastlasso
+    from fastlasso._path import alpha_grid
+
+    plt = _pyplot() if args.plot else None
+    data = _load_data(args)
+    X, y, names = data.X, data.y, data.feature_names
+    X_fit, scale = _standardize(X) if args.standardize else (X, None)
+    l1_ratio = 1.0 if args.l1_ratio is None else args.l1_ratio
+    alphas = alpha_grid(
+        X_fit,
+        y,
+        l1_ratio=l1_ratio,
+        fit_intercept=True,
+        eps=args.eps,
+        n_alphas=args.n_alphas,
+    )
+    y_mean = float(y.mean())
+    options = dict(
+        l1_ratio=l1_ratio, alphas=alphas, tol=args.tol, max_iter=args.max_iter
+    )
+    if sparse.issparse(X_fit):
+        X_mean = np.asarray(X_fit.mean(axis=0)).ravel()
+        options.update(X_offset=X_mean, X_scale=np.ones_like(X_mean))
+        X_path = X_fit
+    else:
+        X_mean = X_fit.mean(axis=0)
+        X_path = np.asfortranarray(X_fit - X_mean)
+    name = (
+        "lasso_path" if args.l1_ratio is None else f"enet_path (l1_ratio {l1_ratio:g})"
+    )
+    print(f"fastlasso path: {name} on {_describe_data(data, scale is not None)}")
+    print(
+        f"{len(alphas)} alphas (eps {args.eps:g}), tol {args.tol:g}, "
+        f"max_iter {args.max_iter}, intercept fitted"
+    )
+    start = time.perf_counter()
+    (alphas, coefs, gaps), n_conv = _call_counting_warnings(
+        fastlasso.enet_path, X_path, y - y_mean, **options
+    )
+    elapsed = time.perf_counter() - start
+    _report_convergence(n_conv, "alphas")
+    intercepts = y_mean - X_mean @ coefs
+    coefs_orig = coefs / scale[:, None] if scale is not None else coefs
+    nnz = np.count_nonzero(coefs, axis=0)
+    print(f"path computed in {elapsed:.2f} s")
+    print()
+    header = (
+        f"{'#':>4}  {'alpha':>12}  {'alpha/alpha_max':>15}  {'nonzero':>7}  "
+        f"{'duality gap':>11}"
+    )
+    print(header)
+    print("-" * len(header))
+    for k in range(len(alphas)):
+        print(
+            f"{k:>4}  {alphas[k]:>12.6g}  {alphas[k] / alphas[0]:>15.4g}  "
+            f"{nnz[k]:>7d}  {gaps[k]:>11.3e}"
+        )
+    if args.out:
+        import csv
+
+        with open(args.out, "w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            writer.writerow(["alpha", "n_nonzero", "dual_gap", "intercept", *names])
+            for k in range(len(alphas)):
+                writer.writerow(
+                    [
+                        repr(float(alphas[k])),
+                        int(nnz[k]),
+                        repr(float(gaps[k])),
+                        repr(float(intercepts[k])),
+                    ]
+                    + [repr(float(c)) for c in coefs_orig[:, k]]
+                )
+        print(f"wrote {args.out}")
+    if args.plot:
+        from fastlasso.plotting import plot_path
+
+        fig, ax = plt.subplots(figsize=(10, 6))
+        plot_path(
+            (alphas, coefs),
+            feature_names=names,
+            ax=ax,
+            ylabel="coefficient"
+            + (" (standardized features)" if scale is not None else ""),
+        )
+        fig.tight_layout()
+        fig.savefig(args.plot, dpi=110)
+        plt.close(fig)
+        print(f"wrote {args.plot}")
+    return 0
+
+
+# --------------------------------------------------------------------------------------
+# info
+
+
+def _cmd_info(args):
+    import os
+    import platform
+    from importlib import metadata
+
+    import numba
+
+    import fastlasso
+    from fastlasso import _config
+    from fastlasso._kernels import KERNELS
+
+    print(
+        f"fastlasso     {fastlasso.__version__}  "
+        f"({os.path.dirname(fastlasso.__file__)})"
+    )
+    print(f"python        {platform.python_version()}  ({sys.executable})")
+    for dist in (
+        "numpy",
+        "scipy",
+        "numba",
+        "scikit-learn",
+        "joblib",
+        "threadpoolctl",
+        "matplotlib",
+    ):
+        try:
+            version = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            version = "not installed"
+        print(f"{dist:<13} {version}")
+    print()
+    env_dir = os.environ.get("NUMBA_CACHE_DIR", "")
+    if not _config.JIT.get("cache", False):
+        print(
+            "Numba cache: disabled (FASTLASSO_NUMBA_CACHE=0); kernels compile in "
+            "every process"
+        )
+    else:
+        where = (
+            f"NUMBA_CACHE_DIR={numba.config.CACHE_DIR}"
+            if env_dir
+            else "default: __pycache__ next to the kernel sources"
+        )
+        print(f"Numba cache: {where}")
+        dirs = _cache_dirs(KERNELS)
+        for d in dirs:
+            files = os.listdir(d) if os.path.isdir(d) else []
+            n_nbi = sum(f.endswith(".nbi") for f in files)
+            n_nbc = sum(f.endswith(".nbc") for f in files)
+            print(f"  {d}: {n_nbi} index files, {n_nbc} compiled objects")
+        n_ready = 0
+        for name, dispatcher in KERNELS.items():
+            cache = getattr(dispatcher, "_cache", None)
+            try:
+                folder = cache.cache_path
+                index = cache._cache_file._index_name
+            except AttributeError:
+                continue
+            stem = index[: -len("nbi")]
+            present = os.path.exists(os.path.join(folder, index))
+            n_obj = (
+                sum(
+                    f.startswith(stem) and f.endswith(".nbc")
+                    for f in os.listdir(folder)
+                )
+                if present
+                else 0
+            )
+            n_ready += present
+            state = f"{n_obj} specialization(s) cached" if present else "not cached"
+            print(f"  {name:<13} {state}")
+        if n_ready < len(KERNELS):
+            print("  (run 'fastlasso warmup' to compile and cache every kernel)")
+    print()
+    print(f"CPUs: os.cpu_count() = {os.cpu_count()}", end="")
+    if hasattr(os, "sched_getaffinity"):
+        print(f", usable by this process = {len(os.sched_getaffinity(0))}", end="")
+    print()
+    print(
+        f"Numba: NUMBA_NUM_THREADS = {numba.config.NUMBA_NUM_THREADS}, threading "
+        f"layer setting = {numba.config.THREADING_LAYER!r}"
+    )
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        print("threadpoolctl not installed: BLAS/OpenMP thread pools unknown")
+    else:
+        import numpy  # noqa: F401  (loads the BLAS that threadpoolctl reports)
+        import scipy.linalg  # noqa: F401
+
+        pools = threadpool_info()
+        if not pools:
+            print("thread pools (threadpoolctl): none loaded")
+        for pool in pools:
+            print(
+                f"thread pool: {pool.get('user_api')} {pool.get('internal_api')} "
+                f"{pool.get('version') or ''}, {pool.get('num_threads')} threads "
+                f"({os.path.basename(pool.get('filepath', ''))})"
+            )
+    return 0
+
+
+# --------------------------------------------------------------------------------------
+# bench
+
+
+def _bench_problems(quick):
+    import numpy as np
+
+    from fastlasso.datasets import load_leukemia
+
+    X, y = load_leukemia(return_X_y=True)
+    problems = [("leukemia 72x7129", X, y)]
+    rng = np.random.RandomState(0)
+    X = np.asfortranarray(rng.randn(200, 5000))
+    w = np.zeros(5000)
+    w[rng.choice(5000, 20, replace=False)] = rng.randn(20)
+    problems.append(("synthetic 200x5000", X, X @ w + 0.5 * rng.randn(200)))
+    if not quick:
+        Z = rng.randn(1000, 500)
+        X = np.empty_like(Z, order="F")  # AR(1) correlation 0.8 between neighbours
+        X[:, 0] = Z[:, 0]
+        for j in range(1, 500):
+            X[:, j] = 0.8 * X[:, j - 1] + 0.6 * Z[:, j]
+        w = np.zeros(500)
+        w[::25] = 1.0
+        problems.append(("correlated 1000x500", X, X @ w + rng.randn(1000)))
+    return problems
+
+
+def _cmd_bench(args):
+    import numpy as np
+    from sklearn.linear_model import Lasso as SkLasso
+
+    import fastlasso
+
+    solvers = (("fastlasso", fastlasso.Lasso), ("scikit-learn", SkLasso))
+    divisors = (10,) if args.quick else (10, 100)
+    print(
+        f"fastlasso bench: Lasso(alpha=alpha_max/k), default tol 1e-4, median of "
+        f"{args.repeat} fits after one warm-up fit, one process"
+    )
+    header = (
+        f"{'problem':<20} {'k':>4} {'fastlasso s':>11} {'sklearn s':>10} "
+        f"{'speed-up':>8} {'P fastlasso':>13} {'P sklearn':>13} {'gap fl':>9} "
+        f"{'gap sk':>9}  check"
+    )
+    print(header)
+    print("-" * len(header))
+    all_ok = True
+    for label, X, y in _bench_problems(args.quick):
+        n = X.shape[0]
+        Xc, yc = X - X.mean(axis=0), y - y.mean()
+        alpha_max = np.max(np.abs(Xc.T @ yc)) / n
+        for k in divisors:
+            alpha = alpha_max / k
+            times, objectives, gaps = [], [], []
+            for _, cls in solvers:
+                _call_counting_warnings(cls(alpha=alpha).fit, X, y)  # warm-up
+                elapsed = []
+                for _ in range(args.repeat):
+                    start = time.perf_counter()
+                    model, _ = _call_counting_warnings(cls(alpha=alpha).fit, X, y)
+                    elapsed.append(time.perf_counter() - start)
+                times.append(float(np.median(elapsed)))
+                residual = y - X @ model.coef_ - model.intercept_
+                objectives.append(
+                    0.5 * residual @ residual / n + alpha * np.abs(model.coef_).sum()
+                )
+                gaps.append(float(model.dual_gap_))
+            slack = max(gaps[0], 0) + max(gaps[1], 0) + 1e-10 * abs(objectives[1])
+            ok = abs(objectives[0] - objectives[1]) <= slack
+            all_ok &= ok
+            print(
+                f"{label:<20} {k:>4} {times[0]:>11.4f} {times[1]:>10.4f} "
+                f"{times[1] / times[0]:>7.1f}x {objectives[0]:>13.7g} "
+                f"{objectives[1]:>13.7g} {gaps[0]:>9.2e} {gaps[1]:>9.2e}  "
+                + ("ok" if ok else "MISMATCH")
+            )
+    print()
+    print(
+        "check: |P_fastlasso - P_sklearn| <= gap_fastlasso + gap_sklearn (both "
+        "objectives judged by the same function, so both solutions are certified)"
+    )
+    if args.quick:
+        print("without --quick: one more problem and alpha_max/100.")
+    print(
+        "Full benchmark (more data sets, skglm and celer, tolerance sweeps): "
+        "python bench/run.py from a checkout of the repository."
+    )
+    return 0 if all_ok else 1
+
+
 def main(argv=None):
     """Entry point of the ``fastlasso`` command; returns the exit status."""
     parser = _build_parser()
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except _CLIError as exc:
-        print(f"fastlasso {args.command}: error: {exc}", file=sys.stderr)
-        return 1
-    except (ImportError, OSError, ValueError) as exc:
-        print(
-            f"fastlasso {args.command}: error: {type(exc).__name__}: {exc}",
-            file=sys.stderr,
-        )
+    except KeyboardInterrupt:
+        print(f"fastlasso {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if isinstance(exc, _CLIError) or getattr(exc, "user_facing", False):
+            message = str(exc)
+        elif isinstance(exc, (ImportError, OSError, ValueError)):
+            message = f"{type(exc).__name__}: {exc}"
+        else:
+            raise
+        print(f"fastlasso {args.command}: error: {message}", file=sys.stderr)
         return 1
