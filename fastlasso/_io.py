@@ -63,6 +63,8 @@ class Dataset:
         Name of the target (``"y"`` when the file does not name it).
     source : str
         Short description of where the data came from.
+    notes : list of str
+        Remarks for the user about how the file was read.
     """
 
     X: Any
@@ -102,13 +104,13 @@ def _split_ext(path: str) -> tuple[str, bool]:
     return os.path.splitext(name)[1], gz
 
 
-def _check_file(path: str) -> None:
+def _check_file(path: str, what: str = "") -> None:
     if not os.path.exists(path):
-        raise DataError(f"{path}: no such file")
+        raise DataError(f"{what}{path}: no such file")
     if os.path.isdir(path):
-        raise DataError(f"{path}: is a directory, not a data file")
+        raise DataError(f"{what}{path}: is a directory, not a data file")
     if os.path.getsize(path) == 0:
-        raise DataError(f"{path}: the file is empty")
+        raise DataError(f"{what}{path}: the file is empty")
 
 
 def _open_text(path: str, gz: bool):
@@ -254,8 +256,8 @@ def _read_text(
     rows, lines = _read_rows(path, delimiter)
     if not rows:
         raise DataError(f"{path}: the file is empty (no header, no data)")
-    names = rows[0]
-    names = [n if n else f"column_{j}" for j, n in enumerate(names)]
+    names = [n if n else f"column_{j}" for j, n in enumerate(rows[0])]
+    unnamed = [j for j, n in enumerate(rows[0]) if not n]
     data, data_lines = rows[1:], lines[1:]
     if not data:
         raise DataError(f"{path}: only a header line, no data rows")
@@ -320,6 +322,12 @@ def _read_text(
         feature_names=feature_names,
         target_name=names[j_target],
         source=path,
+        notes=[
+            f"column {j} has no name in the header (row labels?); it is used as "
+            f"feature {names[j]!r}: pass --drop {j} to leave it out"
+            for j in unnamed
+            if j in keep
+        ],
     )
 
 
@@ -497,7 +505,7 @@ def read_penalty_factor(path: str, feature_names: list[str]) -> np.ndarray:
         float64, finite and non-negative.
     """
     path = os.fspath(path)
-    _check_file(path)
+    _check_file(path, "penalty factor file ")
     rows, lines = _read_rows(path, None)
     if not rows:
         raise DataError(f"penalty factor file {path}: the file is empty")

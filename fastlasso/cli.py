@@ -727,7 +727,10 @@ def _load_data(args):
     delimiter = args.delimiter
     if delimiter is not None and delimiter.lower() in ("tab", "\\t"):
         delimiter = "\t"
-    return read_dataset(args.data, args.target, drop=args.drop, delimiter=delimiter)
+    data = read_dataset(args.data, args.target, drop=args.drop, delimiter=delimiter)
+    for note in data.notes:
+        print(f"fastlasso {args.command}: note: {note}", file=sys.stderr)
+    return data
 
 
 def _standardize(X):
