@@ -635,8 +635,10 @@ def enet_path(
         Skip input validation when False (X must then be float and F-ordered or CSC).
     **params : kwargs
         ``tol`` (1e-4), ``max_iter`` (1000), ``random_state``, ``selection``
-        ('cyclic' or 'random'), ``do_screening`` (True), and for sparse ``X``:
-        ``X_offset``, ``X_scale``, ``sample_weight``.
+        ('cyclic' or 'random'), ``do_screening`` (True), for sparse ``X``:
+        ``X_offset``, ``X_scale``, ``sample_weight``; and, not in scikit-learn,
+        ``penalty_factor``, ``lower_bounds``, ``upper_bounds`` (see
+        :class:`fastlasso.ElasticNet`; they turn ``precompute`` off).
 
     Returns
     -------
@@ -681,6 +683,9 @@ def enet_path(
     random_state = params.pop("random_state", None)
     selection = params.pop("selection", "cyclic")
     do_screening = params.pop("do_screening", True)
+    penalty_factor = params.pop("penalty_factor", None)
+    lower_bounds = params.pop("lower_bounds", None)
+    upper_bounds = params.pop("upper_bounds", None)
     if len(params) > 0:
         raise ValueError("Unexpected parameters in params", params.keys())
 
@@ -731,6 +736,12 @@ def enet_path(
         X = np.asfortranarray(X)
         sample_weight = None  # dense X is expected pre-weighted, as in scikit-learn
 
+    pen = make_penalty(
+        n_features, X.dtype, penalty_factor, lower_bounds, upper_bounds, positive
+    )
+    if pen is not None:
+        precompute = False  # the Gram kernel has no penalty factors nor bounds
+        Xy = None
     gram = None
     if check_input or precompute is not False:
         if hasattr(precompute, "__array__"):
@@ -755,6 +766,7 @@ def enet_path(
             positive=positive,
             eps=eps,
             n_alphas=_alphas,
+            pen=pen,
         )
     elif len(_alphas) > 1:
         alphas = np.sort(_alphas)[::-1]
@@ -786,6 +798,7 @@ def enet_path(
         screen=do_screening,
         verbose=verbose,
         n_samples=n_samples,
+        pen=pen,
     )
     dual_gaps = gaps / n_samples
     if return_n_iter:

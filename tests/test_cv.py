@@ -316,7 +316,13 @@ def test_signature_and_defaults_match_sklearn():
         mine = ours().get_params()
         ref = theirs().get_params()
         assert {k: mine[k] for k in ref} == ref
-        assert set(mine) - set(ref) == {"alpha_rule", "store_path_coefs"}
+        assert set(mine) - set(ref) == {
+            "alpha_rule",
+            "store_path_coefs",
+            "penalty_factor",
+            "lower_bounds",
+            "upper_bounds",
+        }
         assert isinstance(ours(), theirs)
 
 

@@ -326,16 +326,19 @@ def test_signature_and_defaults(est):
     fl_cls = {"Lasso": Lasso, "ElasticNet": ElasticNet}[est]
     sk_cls = getattr(sk, est)
     assert issubclass(fl_cls, sk_cls)
-    # scikit-learn's exact signature, plus fastlasso's solver='cd' at the end
+    # scikit-learn's exact signature, plus fastlasso's keyword-only extras at the end
+    extras = {"solver": "cd", "penalty_factor": None, "lower_bounds": None,
+              "upper_bounds": None}
     fl_sig = inspect.signature(fl_cls.__init__)
     params = list(fl_sig.parameters.values())
-    assert params[-1].name == "solver" and params[-1].default == "cd"
-    assert params[-1].kind is inspect.Parameter.KEYWORD_ONLY
-    assert fl_sig.replace(parameters=params[:-1]) == inspect.signature(
+    tail = params[-len(extras):]
+    assert {p.name: p.default for p in tail} == extras
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in tail)
+    assert fl_sig.replace(parameters=params[:-len(extras)]) == inspect.signature(
         sk_cls.__init__)
     fit_params = list(inspect.signature(fl_cls.fit).parameters)
     assert fit_params == ["self", "X", "y", "sample_weight", "check_input"]
-    assert fl_cls().get_params() == {**sk_cls().get_params(), "solver": "cd"}
+    assert fl_cls().get_params() == {**sk_cls().get_params(), **extras}
 
 
 @pytest.mark.parametrize("layout", ["dense", "csc"])

@@ -1239,8 +1239,19 @@ def _anderson(
     if general:
         for m in range(n_ws):
             j = ws[m]
-            if w_acc[m] < pen[1][j] or w_acc[m] > pen[2][j]:
+            v = w_acc[m]
+            lo_j = pen[1][j]
+            hi_j = pen[2][j]
+            # a combination of iterates on a bound lands within rounding of it:
+            # snap it there (CD would), reject a point clearly outside the box
+            snap = 1e-12 * (1.0 + abs(v))
+            if abs(v - lo_j) <= snap:
+                v = lo_j
+            elif abs(v - hi_j) <= snap:
+                v = hi_j
+            if v < lo_j or v > hi_j:
                 return False, s, S
+            w_acc[m] = v
     R_acc = R.copy()
     s_acc = s
     S_acc = S

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numbers
 import warnings
+from numbers import Real
 
 import numpy as np
 from scipy import sparse
@@ -20,7 +21,14 @@ from sklearn.utils import check_array
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
-from .._path import Design, canonical_csc, check_gram, gram_matrix, solve_path
+from .._path import (
+    Design,
+    canonical_csc,
+    check_gram,
+    gram_matrix,
+    make_penalty,
+    solve_path,
+)
 from .._path import enet_path as _enet_path
 
 __all__ = ["ElasticNet", "Lasso"]
@@ -93,6 +101,23 @@ class ElasticNet(_sk.ElasticNet):
         each). With 'fista', ``precompute`` is ignored (it works on ``X``, dense
         or sparse, never on a Gram matrix) and so are ``selection`` and
         ``random_state``.
+    penalty_factor : array-like of shape (n_features,), default=None
+        Not in scikit-learn (glmnet's ``penalty.factor``): feature j's L1 and L2
+        terms are multiplied by ``penalty_factor[j] >= 0``; 0 leaves the feature
+        unpenalized (e.g. clinical covariates next to genes). Not rescaled (glmnet
+        rescales the factors to sum to n_features; fastlasso keeps ``alpha``'s
+        meaning). None means all ones.
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), \
+default=None
+        Not in scikit-learn (glmnet's ``lower.limits`` / ``upper.limits``): box
+        constraints ``lower_bounds[j] <= w_j <= upper_bounds[j]``, with
+        ``lower_bounds <= 0 <= upper_bounds`` (0 must be feasible; -inf / inf for
+        no bound). ``positive=True`` is ``lower_bounds=0``; both may be given. With
+        float32 data the bounds are rounded inwards to float32. With any of these
+        three parameters set, the Gram matrix (``precompute``) is not used, the
+        duality gap certifies the penalized, constrained problem, and the objective
+        is ``1/(2n) ||y - Xw - b||^2 + alpha sum_j pf_j (l1_ratio |w_j| +
+        (1 - l1_ratio)/2 w_j^2)``.
 
     Attributes
     ----------
@@ -137,6 +162,9 @@ class ElasticNet(_sk.ElasticNet):
     _parameter_constraints: dict = {
         **_sk.ElasticNet._parameter_constraints,
         "solver": [StrOptions({"cd", "fista"})],
+        "penalty_factor": ["array-like", None],
+        "lower_bounds": ["array-like", Real, None],
+        "upper_bounds": ["array-like", Real, None],
     }
 
     def __init__(
@@ -154,6 +182,9 @@ class ElasticNet(_sk.ElasticNet):
         random_state=None,
         selection="cyclic",
         solver="cd",
+        penalty_factor=None,
+        lower_bounds=None,
+        upper_bounds=None,
     ):
         super().__init__(
             alpha=alpha,
@@ -169,6 +200,9 @@ class ElasticNet(_sk.ElasticNet):
             selection=selection,
         )
         self.solver = solver
+        self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, check_input=True):
@@ -242,8 +276,16 @@ class ElasticNet(_sk.ElasticNet):
             y_offset = np.zeros(y2.shape[1], dtype=X.dtype)
         Y = np.asarray(y2 - y_offset, dtype=X.dtype)
 
+        pen = make_penalty(
+            n_features,
+            X.dtype,
+            getattr(self, "penalty_factor", None),
+            getattr(self, "lower_bounds", None),
+            getattr(self, "upper_bounds", None),
+            positive=self.positive,
+        )
         precompute = self.precompute
-        if is_sparse or self.solver == "fista":
+        if is_sparse or self.solver == "fista" or pen is not None:
             precompute = False
         gram_Q = None
         if hasattr(precompute, "__array__"):
@@ -311,6 +353,7 @@ class ElasticNet(_sk.ElasticNet):
                 rng=self.random_state,
                 n_samples=n_samples,
                 solver=self.solver,
+                pen=pen,
             )
             coef[k] = coefs[:, 0]
             dual_gaps[k] = gaps[0] / n_samples
@@ -384,6 +427,23 @@ class Lasso(ElasticNet, _sk.Lasso):
     solver : {'cd', 'fista'}, default='cd'
         Not in scikit-learn: coordinate descent or FISTA, see :class:`ElasticNet`
         (with 'fista', ``precompute`` is ignored).
+    penalty_factor : array-like of shape (n_features,), default=None
+        Not in scikit-learn (glmnet's ``penalty.factor``): feature j's L1 and L2
+        terms are multiplied by ``penalty_factor[j] >= 0``; 0 leaves the feature
+        unpenalized (e.g. clinical covariates next to genes). Not rescaled (glmnet
+        rescales the factors to sum to n_features; fastlasso keeps ``alpha``'s
+        meaning). None means all ones.
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), \
+default=None
+        Not in scikit-learn (glmnet's ``lower.limits`` / ``upper.limits``): box
+        constraints ``lower_bounds[j] <= w_j <= upper_bounds[j]``, with
+        ``lower_bounds <= 0 <= upper_bounds`` (0 must be feasible; -inf / inf for
+        no bound). ``positive=True`` is ``lower_bounds=0``; both may be given. With
+        float32 data the bounds are rounded inwards to float32. With any of these
+        three parameters set, the Gram matrix (``precompute``) is not used, the
+        duality gap certifies the penalized, constrained problem, and the objective
+        is ``1/(2n) ||y - Xw - b||^2 + alpha sum_j pf_j (l1_ratio |w_j| +
+        (1 - l1_ratio)/2 w_j^2)``.
 
     Attributes
     ----------
@@ -414,6 +474,9 @@ class Lasso(ElasticNet, _sk.Lasso):
     _parameter_constraints: dict = {
         **_sk.Lasso._parameter_constraints,
         "solver": [StrOptions({"cd", "fista"})],
+        "penalty_factor": ["array-like", None],
+        "lower_bounds": ["array-like", Real, None],
+        "upper_bounds": ["array-like", Real, None],
     }
 
     def __init__(
@@ -430,6 +493,9 @@ class Lasso(ElasticNet, _sk.Lasso):
         random_state=None,
         selection="cyclic",
         solver="cd",
+        penalty_factor=None,
+        lower_bounds=None,
+        upper_bounds=None,
     ):
         _sk.Lasso.__init__(
             self,
@@ -445,3 +511,6 @@ class Lasso(ElasticNet, _sk.Lasso):
             selection=selection,
         )
         self.solver = solver
+        self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds

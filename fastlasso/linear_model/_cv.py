@@ -38,7 +38,14 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from .._path import Design, alpha_grid, canonical_csc, gram_matrix, solve_path
+from .._path import (
+    Design,
+    alpha_grid,
+    canonical_csc,
+    gram_matrix,
+    make_penalty,
+    solve_path,
+)
 from .._path import enet_path as _enet_path
 from .._path import lasso_path as _lasso_path
 from ._coordinate_descent import ElasticNet, Lasso, _weighted_means
@@ -95,6 +102,7 @@ def _path_mse(
     store_coefs,
     progress,
     task,
+    pen=None,
 ):
     """Warm-started path on one training fold; test MSE per alpha.
 
@@ -114,10 +122,14 @@ def _path_mse(
         y_offset = dtype.type(0.0)
     yc = np.ascontiguousarray(y - y_offset, dtype=dtype)
 
-    use_gram = not is_sparse and (
-        precompute is True
-        or hasattr(precompute, "__array__")
-        or (isinstance(precompute, str) and len(train) > n_features)
+    use_gram = (
+        pen is None
+        and not is_sparse
+        and (
+            precompute is True
+            or hasattr(precompute, "__array__")
+            or (isinstance(precompute, str) and len(train) > n_features)
+        )
     )
     design, gram = None, None
     if use_gram:
@@ -148,6 +160,7 @@ def _path_mse(
             selection=selection,
             rng=rng,
             n_samples=n_samples,
+            pen=pen,
         )
         coefs[:, start:stop] = c
         w = c[:, -1]
@@ -251,6 +264,9 @@ class _Progress:
 _EXTRA_CONSTRAINTS = {
     "alpha_rule": [StrOptions({"min", "1se"})],
     "store_path_coefs": ["boolean"],
+    "penalty_factor": ["array-like", None],
+    "lower_bounds": ["array-like", Real, None],
+    "upper_bounds": ["array-like", Real, None],
 }
 
 
@@ -325,6 +341,14 @@ class _CVFitMixin:
             l1_ratios = np.array([1.0])
         n_l1_ratio = len(l1_ratios)
 
+        pen = make_penalty(
+            n_features,
+            X.dtype,
+            self.penalty_factor,
+            self.lower_bounds,
+            self.upper_bounds,
+            positive=self.positive,
+        )
         if isinstance(self.alphas, Integral):
             alphas = [
                 alpha_grid(
@@ -336,6 +360,7 @@ class _CVFitMixin:
                     eps=self.eps,
                     n_alphas=self.alphas,
                     sample_weight=sample_weight,
+                    pen=pen,
                 )
                 for l1_ratio in l1_ratios
             ]
@@ -397,6 +422,7 @@ class _CVFitMixin:
                 store_coefs=store,
                 progress=progress,
                 task=k * n_folds + f,
+                pen=pen,
             )
             for k in range(n_l1_ratio)
             for f, (train, test) in enumerate(folds)
@@ -529,6 +555,15 @@ default='auto'
     store_path_coefs : bool, default=False
         Keep every fold's coefficient path in ``coef_path_`` and
         ``intercept_path_``. Not a scikit-learn parameter.
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature multipliers of the penalty (0 = unpenalized), as in
+        :class:`fastlasso.ElasticNet`; the automatic alpha grid starts where every
+        penalized coefficient is zero. Not a scikit-learn parameter.
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), \
+default=None
+        Box constraints on the coefficients (``lower_bounds <= 0 <=
+        upper_bounds``), as in :class:`fastlasso.ElasticNet`. Not scikit-learn
+        parameters.
 """
 
 _COMMON_ATTRS_DOC = """
@@ -654,6 +689,9 @@ class LassoCV(_CVFitMixin, _sk.LassoCV):
         selection="cyclic",
         alpha_rule="min",
         store_path_coefs=False,
+        penalty_factor=None,
+        lower_bounds=None,
+        upper_bounds=None,
     ):
         super().__init__(
             eps=eps,
@@ -672,6 +710,9 @@ class LassoCV(_CVFitMixin, _sk.LassoCV):
         )
         self.alpha_rule = alpha_rule
         self.store_path_coefs = store_path_coefs
+        self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
 
     def _get_estimator(self):
         return Lasso()
@@ -767,6 +808,9 @@ class ElasticNetCV(_CVFitMixin, _sk.ElasticNetCV):
         selection="cyclic",
         alpha_rule="min",
         store_path_coefs=False,
+        penalty_factor=None,
+        lower_bounds=None,
+        upper_bounds=None,
     ):
         super().__init__(
             l1_ratio=l1_ratio,
@@ -786,6 +830,9 @@ class ElasticNetCV(_CVFitMixin, _sk.ElasticNetCV):
         )
         self.alpha_rule = alpha_rule
         self.store_path_coefs = store_path_coefs
+        self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
 
     def _get_estimator(self):
         return ElasticNet()
