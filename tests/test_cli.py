@@ -118,9 +118,12 @@ def test_select_csv_json_matches_in_process_fit(tmp_path, data):
     X, y, names = data
     write_table(tmp_path / "d.csv", X, y, names, target_col=N_FEATURES)
     rc, out, err = run_cli(
-        "select", "d.csv", "--target", "y", *GRID, "--out", "res.json", cwd=tmp_path
-    )
+        "select", "d.csv", "--target", "y", *GRID, "--out", "res.json", "--verbose",
+        cwd=tmp_path,
+    )  # fmt: skip
     assert rc == 0, err
+    # --verbose: LassoCV's progress lines on stderr, down to the last one
+    assert re.search(r"^\[LassoCV\] 45/45 \(fold x alphas\) solved.* done$", err, re.M)
     ref = LassoCV(alphas=15, cv=KFold(3)).fit(X, y)
     order = ranked(ref.coef_)
     assert 0 < order.size < N_FEATURES
@@ -240,6 +243,7 @@ def test_select_leukemia_default_with_plot(tmp_path):
         cwd=tmp_path,
     )  # fmt: skip
     assert rc == 0, err
+    assert "[LassoCV]" not in err  # no progress: stderr is not a terminal
     X, y = load_leukemia(return_X_y=True)
     ref = LassoCV(cv=KFold(5)).fit(X, y)
     order = ranked(ref.coef_)
