@@ -359,6 +359,7 @@ def solve_path(
     anderson=True,
     solver="cd",
     pen=None,
+    sparse_coefs=False,
 ):
     """Warm-started coordinate descent over ``alphas`` (in the given order).
 
@@ -386,6 +387,11 @@ def solve_path(
         Penalty factors and bounds from :func:`make_penalty`: each penalty term
         of feature j is multiplied by ``pf_j`` and ``lo_j <= w_j <= hi_j``.
         Not with ``gram``.
+    sparse_coefs : bool, default=False
+        Return ``coefs`` as a scipy CSC matrix. A dense (p, n_alphas) result is
+        fresh memory that costs a page fault per 4 KiB on first write (measured
+        ~6 us each here: 40% of a 100-alpha CV fold on leukemia); the CV loop
+        needs only the non-zeros.
 
     Returns
     -------
@@ -404,7 +410,10 @@ def solve_path(
     rng = check_random_state(rng)
     random = selection == "random"
     n_alphas = len(alphas)
-    coefs = np.empty((p, n_alphas), dtype=dtype)
+    # one row per alpha: storing w is a contiguous copy (a column of a C-ordered
+    # (p, n_alphas) array touches p cache lines: 0.1 ms per alpha for p = 7129)
+    coefs_t = None if sparse_coefs else np.empty((n_alphas, p), dtype=dtype)
+    nz_idx, nz_val = [], []
     gaps = np.empty(n_alphas)
     n_iters = []
     w = np.zeros(p, dtype=dtype)
@@ -518,7 +527,12 @@ def solve_path(
             if l1 < np.finfo(np.float64).eps:
                 message += "\n" + _MESSAGE_RIDGE
             warnings.warn(message, ConvergenceWarning, stacklevel=3)
-        coefs[:, i] = w
+        if sparse_coefs:
+            idx = np.flatnonzero(w)
+            nz_idx.append(idx)
+            nz_val.append(w[idx])
+        else:
+            coefs_t[i] = w
         gaps[i] = gap
         n_iters.append(int(n_iter))
         if verbose:
@@ -528,7 +542,14 @@ def solve_path(
                 print(f"Path: {i:03d} out of {n_alphas:03d}")
             else:
                 sys.stderr.write(".")
-    return coefs, gaps, n_iters
+    if sparse_coefs:
+        indptr = np.zeros(n_alphas + 1, dtype=np.int64)
+        indptr[1:] = np.cumsum([len(idx) for idx in nz_idx])
+        data = np.concatenate(nz_val) if nz_val else np.empty(0, dtype)
+        indices = np.concatenate(nz_idx) if nz_idx else np.empty(0, np.int64)
+        coefs = sparse.csc_matrix((data, indices, indptr), shape=(p, n_alphas))
+        return coefs, gaps, n_iters
+    return coefs_t.T, gaps, n_iters  # (p, n_alphas), Fortran-ordered
 
 
 def canonical_csc(X):

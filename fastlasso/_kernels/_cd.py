@@ -342,9 +342,12 @@ def gap_finish(XtR, w, l1, l2, positive, cols, n_cols, R_norm2, Ry, XtA):
     max_j |XtA_j|`` (``max_j XtA_j`` if ``positive``). O(p): no pass over the data,
     so a path can re-evaluate the gap at a new alpha for free.
     """
+    # w is zero outside cols (see enet_gap): O(n_cols), not O(p), so the gap of
+    # a small working set stays cheap
     w_l1 = 0.0
     w_l2sq = 0.0
-    for j in range(w.shape[0]):
+    for k in range(n_cols):
+        j = cols[k]
         w_l1 += abs(w[j])
         w_l2sq += w[j] * w[j]
     sub = l2 if l1 > 0.0 else 0.0
@@ -897,7 +900,7 @@ def cd_enet(
     s = 0.0
     tol_gap = tol * y_norm2
     proj = _pen_setup(Xd, y, sw, weighted, X_offset, centered, col_sq, pen, general, p)
-    scratch = np.empty(p)
+    scratch = np.empty(p if general else 0)
 
     XtA = np.empty(p)
     all_cols = np.arange(p)
@@ -1164,17 +1167,27 @@ def _solve_small(C, b):
 
 
 @njit(**_LEAF)
-def _primal(R, s, sw, weighted, w, l1, l2, pen, general):
-    """0.5 sum_i sw_i (R_i + s)^2 + sum_j pf_j (l1 |w_j| + 0.5 l2 w_j^2)."""
+def _primal(R, s, sw, weighted, v, ws, n_ws, l1, l2, pen, general):
+    """0.5 sum_i sw_i (R_i + s)^2 + sum_m pf_j (l1 |v_m| + 0.5 l2 v_m^2), j = ws[m]:
+    the objective at a point that is ``v`` on the working set, 0 elsewhere."""
     acc = 0.0
     for i in range(R.shape[0]):
         r = R[i] + s
         acc += (sw[i] * r * r) if weighted else r * r
     tot = 0.0
-    for j in range(w.shape[0]):
-        t = l1 * abs(w[j]) + 0.5 * l2 * w[j] * w[j]
-        tot += pen[0][j] * t if general else t
+    for m in range(n_ws):
+        t = l1 * abs(v[m]) + 0.5 * l2 * v[m] * v[m]
+        tot += pen[0][ws[m]] * t if general else t
     return 0.5 * acc + tot
+
+
+@njit(**_LEAF)
+def _primal_at(R, s, sw, weighted, w, ws, n_ws, l1, l2, pen, general):
+    """:func:`_primal` at the full vector ``w`` (zero outside ``ws[:n_ws]``)."""
+    v = np.empty(n_ws)
+    for m in range(n_ws):
+        v[m] = w[ws[m]]
+    return _primal(R, s, sw, weighted, v, ws, n_ws, l1, l2, pen, general)
 
 
 @njit(**_LEAF)
@@ -1255,7 +1268,6 @@ def _anderson(
     R_acc = R.copy()
     s_acc = s
     S_acc = S
-    w_new = w.copy()
     for m in range(n_ws):
         j = ws[m]
         d = w_acc[m] - w[j]
@@ -1264,12 +1276,13 @@ def _anderson(
             if centered:
                 s_acc += d * X_offset[j]
                 S_acc -= d * zsum[j]
-            w_new[j] = w_acc[m]
-    if _primal(R_acc, s_acc, sw, weighted, w_new, l1, l2, pen, general) < _primal(
-        R, s, sw, weighted, w, l1, l2, pen, general
+    # w is zero outside the working set: compare the objectives there only
+    if _primal(R_acc, s_acc, sw, weighted, w_acc, ws, n_ws, l1, l2, pen, general) < (
+        _primal_at(R, s, sw, weighted, w, ws, n_ws, l1, l2, pen, general)
     ):
         R[:] = R_acc
-        w[:] = w_new
+        for m in range(n_ws):
+            w[ws[m]] = w_acc[m]
         return True, s_acc, S_acc
     return False, s, S
 
@@ -1357,7 +1370,7 @@ def cd_enet_ws(
     all_cols = np.arange(p)
     XtA = np.empty(p)
     proj = _pen_setup(Xd, y, sw, weighted, X_offset, centered, col_sq, pen, general, p)
-    scratch = np.empty(p)
+    scratch = np.empty(p if general else 0)
     if warm:
         # XtR holds Z^T W R for this very w (end of the previous alpha of a path):
         # the gap at the new penalties costs O(n + p), not a pass over the data.
@@ -1395,7 +1408,9 @@ def cd_enet_ws(
     s, S = _drop_excluded(Xd, w, R, excluded, X_offset, centered, zsum, s, S)
 
     K = max(anderson_k, 0)
-    buf = np.empty((K + 1, p))
+    # iterates of the working set only, grown with it (a (K+1) x p buffer would
+    # cost a fresh mmap and page faults on every call along a path)
+    buf = np.empty((K + 1, min(p, 64)))
     scores = np.empty(p)
     ws = np.empty(p, dtype=np.int64)
     XtA_in = np.empty(p)
@@ -1435,6 +1450,8 @@ def cd_enet_ws(
             target = max(target, 2 * ws_size)
         ws_size = min(n_alive, max(target, ws_size))
         n_ws = _smallest(scores, ws_size, ws)
+        if K > 0 and buf.shape[1] < n_ws:
+            buf = np.empty((K + 1, min(p, max(n_ws, 2 * buf.shape[1]))))
 
         # ---- inner solve on the working set ------------------------------------
         # Inner problems are solved to 0.3x the current full gap, and at least to

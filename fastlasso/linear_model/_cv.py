@@ -141,7 +141,7 @@ def _path_mse(
         )
 
     n_alphas = len(alphas)
-    coefs = np.empty((n_features, n_alphas), dtype=dtype)
+    blocks = []  # sparse (p, k) blocks of the path: no dense (p, n_alphas) array
     rng = np.random.RandomState(seed)  # one stream for the whole path
     w = None
     step = n_alphas if progress is None else max(1, min(5, n_alphas // 10))
@@ -161,31 +161,39 @@ def _path_mse(
             rng=rng,
             n_samples=n_samples,
             pen=pen,
+            sparse_coefs=True,
         )
-        coefs[:, start:stop] = c
-        w = c[:, -1]
+        blocks.append(c)
+        w = c[:, -1].toarray().ravel()
         if progress is not None:
             progress.update(task, stop)
     del design, gram
 
-    # Test MSE, with the formula (and operation order) of scikit-learn.
+    coefs = sparse.hstack(blocks, format="csr") if len(blocks) > 1 else blocks[0]
+    coefs = sparse.csr_matrix(coefs)
+    # features ever non-zero on the path, and their dense (|used|, n_alphas) rows
+    used = np.flatnonzero(np.diff(coefs.indptr))
+    coefs_used = coefs[used].toarray()
+    # Test MSE, with the formula of scikit-learn (over the used features only:
+    # the others contribute exact zeros).
     intercepts = (
-        y_offset - X_offset @ coefs if fit_intercept else np.zeros(n_alphas, dtype)
+        y_offset - X_offset[used] @ coefs_used
+        if fit_intercept
+        else np.zeros(n_alphas, dtype)
     )
-    used = np.flatnonzero(np.any(coefs != 0, axis=1))
     if is_sparse:
         X_test = X[:, used][test]
     else:
         # only the test rows of the features that are ever non-zero on the path
         X_test = X[np.ix_(test, used)]
-    residues = np.asarray(X_test @ coefs[used]) - y[test][:, np.newaxis]
+    residues = np.asarray(X_test @ coefs_used) - y[test][:, np.newaxis]
     residues += intercepts
     if sample_weight is None:
         mse = (residues**2).mean(axis=0)
     else:
         mse = np.average(residues**2, weights=sample_weight[test], axis=0)
     if store_coefs:
-        return mse, coefs, np.asarray(intercepts)
+        return mse, coefs.toarray(), np.asarray(intercepts)
     return mse, None, None
 
 
