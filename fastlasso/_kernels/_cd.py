@@ -353,19 +353,44 @@ def gap_finish(XtR, w, l1, l2, positive, cols, n_cols, R_norm2, Ry, XtA):
     sub = l2 if l1 > 0.0 else 0.0
     dual_norm = -np.inf if positive else 0.0
     xtr_norm2 = 0.0
-    for k in range(n_cols):
-        j = cols[k]
-        g = XtR[j]
-        xtr_norm2 += _l0_term(g, w[j], l2, positive)
-        a = g - sub * w[j]
-        XtA[j] = a
-        if positive:
-            if a > dual_norm:
-                dual_norm = a
-        elif abs(a) > dual_norm:
-            dual_norm = abs(a)
+    if l1 > 0.0 and not positive:
+        # the common case, branch-free (xtr_norm2 is only used when l1 == 0)
+        for k in range(n_cols):
+            j = cols[k]
+            a = XtR[j] - sub * w[j]
+            XtA[j] = a
+            dual_norm = max(dual_norm, abs(a))
+    else:
+        for k in range(n_cols):
+            j = cols[k]
+            g = XtR[j]
+            xtr_norm2 += _l0_term(g, w[j], l2, positive)
+            a = g - sub * w[j]
+            XtA[j] = a
+            if positive:
+                if a > dual_norm:
+                    dual_norm = a
+            elif abs(a) > dual_norm:
+                dual_norm = abs(a)
     gap = _gap_from_parts(l1, l2, w_l1, w_l2sq, R_norm2, Ry, dual_norm, xtr_norm2)
     return gap, dual_norm
+
+
+@njit(**_LEAF)
+def _screen_ws(
+    XtA, dual_norm, inv_norm, col_sq, l1, l2, gap, excluded, active, pen, general
+):
+    """Gap-safe screening for :func:`cd_enet_ws` with the precomputed
+    ``inv_norm_j = 1 / sqrt(col_sq_j + l2)`` (the test of :func:`_screen_mask`,
+    without a square root and a division per feature on every outer iteration)."""
+    if general:
+        _screen_gen(XtA, dual_norm, col_sq, l1, l2, pen, gap, excluded, active)
+        return
+    radius = np.sqrt(2.0 * max(gap, 0.0)) / l1
+    inv_scale = 1.0 / max(l1, dual_norm)
+    for j in range(XtA.shape[0]):
+        if (1.0 - abs(XtA[j]) * inv_scale) * inv_norm[j] > radius:
+            excluded[j] = True
 
 
 @njit(**_LEAF)
@@ -1287,6 +1312,128 @@ def _anderson(
     return False, s, S
 
 
+#: Largest support for which :func:`_newton` builds and solves its k x k system.
+NEWTON_MAX = 256
+
+
+@njit(**_LEAF)
+def _sign_changed(w, ws, n_ws, sgn):
+    """Record the signs of ``w`` on the working set in ``sgn``; return True if any
+    differs from the recorded one (a new support or sign pattern)."""
+    changed = False
+    for m in range(n_ws):
+        j = ws[m]
+        v = np.int8(0)
+        if w[j] > 0.0:
+            v = np.int8(1)
+        elif w[j] < 0.0:
+            v = np.int8(-1)
+        if v != sgn[j]:
+            changed = True
+            sgn[j] = v
+    return changed
+
+
+@njit(**_LEAF)
+def _newton(
+    Xd,
+    sw,
+    weighted,
+    X_offset,
+    centered,
+    zsum,
+    w,
+    R,
+    s,
+    S,
+    l1,
+    l2,
+    ws,
+    n_ws,
+    pen,
+    general,
+    n_max,
+):
+    """Exact minimiser on the current support and signs, kept if the signs hold.
+
+    With support ``A`` and signs ``sg`` fixed, the objective is the quadratic
+    ``0.5 ||r||_W^2 + sum_A pf_j (l1 sg_j w_j + 0.5 l2 w_j^2)``; its minimiser is
+    ``w_A + d`` with ``(Z_A^T W Z_A + l2 diag(pf_A)) d = Z_A^T W r - l2 pf_A w_A
+    - l1 pf_A sg`` (one k x k solve). If ``w_A + d`` has the same signs (and stays
+    in the bounds) it minimises the objective over the orthant of ``w``, so it is
+    at least as good as ``w`` and CD would only approach it: it is taken. This is
+    the active-set step of homotopy / LARS-type solvers (Osborne, Presnell,
+    Turlach 2000), used here only as an accelerator: the duality gap still
+    decides convergence. Returns ``(accepted, s, S)``; ``R`` (folded, ``s`` = 0
+    on entry) and ``w`` are updated in place on acceptance.
+    """
+    n = R.shape[0]
+    k = 0
+    for m in range(n_ws):
+        if w[ws[m]] != 0.0:
+            k += 1
+    if k == 0 or k > n_max or k > n:
+        return False, s, S
+    idx = np.empty(k, dtype=np.int64)
+    k = 0
+    for m in range(n_ws):
+        if w[ws[m]] != 0.0:
+            idx[k] = ws[m]
+            k += 1
+    Zs = np.zeros((k, n))
+    for a in range(k):
+        j = idx[a]
+        row = Zs[a]
+        col_axpy(Xd, j, 1.0, row)
+        if centered:
+            mu = X_offset[j]
+            for i in range(n):
+                row[i] -= mu
+    # weighted copies for the products
+    G = np.empty((k, k))
+    rhs = np.empty(k)
+    zw = np.empty(n)
+    for a in range(k):
+        j = idx[a]
+        row = Zs[a]
+        for i in range(n):
+            zw[i] = sw[i] * row[i] if weighted else row[i]
+        acc = 0.0
+        for i in range(n):
+            acc += zw[i] * (R[i] + s)
+        pfj = pen[0][j] if general else 1.0
+        sg = 1.0 if w[j] > 0.0 else -1.0
+        rhs[a] = acc - l2 * pfj * w[j] - l1 * pfj * sg
+        for b in range(a, k):
+            other = Zs[b]
+            acc = 0.0
+            for i in range(n):
+                acc += zw[i] * other[i]
+            G[a, b] = acc
+            G[b, a] = acc
+        G[a, a] += l2 * pfj
+    d, ok = _solve_small(G, rhs)
+    if not ok:
+        return False, s, S
+    for a in range(k):
+        j = idx[a]
+        new = w[j] + d[a]
+        if not np.isfinite(new) or new * w[j] <= 0.0:
+            return False, s, S
+        if general and (new < pen[1][j] or new > pen[2][j]):
+            return False, s, S
+    for a in range(k):
+        j = idx[a]
+        da = d[a]
+        if da != 0.0:
+            row = Zs[a]
+            for i in range(n):
+                R[i] -= da * row[i]
+            S -= da * zsum[j]
+            w[j] += da
+    return True, s, S
+
+
 @njit(**JIT)
 def _smallest(scores, k, out):
     """Indices of the ``k`` smallest scores, in increasing index order, into ``out``.
@@ -1399,12 +1546,27 @@ def cd_enet_ws(
         return gap, tol_gap, 0, True, True
 
     excluded = np.zeros(p, dtype=np.bool_)
+    inv_norm = np.empty(p)  # 1 / ||x_aug_j||, once per call (not per outer iteration)
     for j in range(p):
+        inv_norm[j] = 1.0 / np.sqrt(col_sq[j] + l2)
         if col_sq[j] == 0.0:
             excluded[j] = True
+            inv_norm[j] = 0.0
     active = np.arange(p)
     if screen:
-        _screen_any(XtA, dual_norm, col_sq, l1, l2, gap, excluded, active, pen, general)
+        _screen_ws(
+            XtA,
+            dual_norm,
+            inv_norm,
+            col_sq,
+            l1,
+            l2,
+            gap,
+            excluded,
+            active,
+            pen,
+            general,
+        )
     s, S = _drop_excluded(Xd, w, R, excluded, X_offset, centered, zsum, s, S)
 
     K = max(anderson_k, 0)
@@ -1413,6 +1575,7 @@ def cd_enet_ws(
     buf = np.empty((K + 1, min(p, 64)))
     scores = np.empty(p)
     ws = np.empty(p, dtype=np.int64)
+    sgn = np.zeros(p, dtype=np.int8)  # signs of w on the working set (Newton steps)
     XtA_in = np.empty(p)
     state = (seed % 4294967295) + 1
     work = 0
@@ -1442,7 +1605,7 @@ def cd_enet_ws(
                     col_sq[j] + pfj * l2
                 )
             else:
-                scores[j] = (1.0 - abs(XtA[j]) / scale) / np.sqrt(col_sq[j] + l2)
+                scores[j] = (1.0 - abs(XtA[j]) / scale) * inv_norm[j]
         if n_alive == 0:
             break
         target = max(ws_start, 2 * n_supp)
@@ -1460,6 +1623,8 @@ def cd_enet_ws(
         # ends well inside it too). 0.1x cost 30% more time on the Toeplitz path.
         inner_tol = min(0.3 * gap, 0.3 * tol_gap)
         n_buf = 0
+        tried = False
+        _sign_changed(w, ws, n_ws, sgn)
         while epochs < max_iter:
             w_max, d_w_max, s, S, work, state = _epoch(
                 Xd,
@@ -1513,7 +1678,41 @@ def cd_enet_ws(
                         general,
                     )
                     n_buf = 0
-            if w_max == 0.0 or d_w_max / w_max <= tol or n_buf == 0 or K == 0:
+            check = n_buf == 0 or K == 0
+            if K > 0:
+                # a support and sign pattern that survived a whole epoch: try the
+                # exact solve on it (once per pattern)
+                if _sign_changed(w, ws, n_ws, sgn):
+                    tried = False
+                elif not tried:
+                    tried = True
+                    if s != 0.0:
+                        _fold(R, s, R.shape[0])
+                        s = 0.0
+                        work = 0
+                    ok, s, S = _newton(
+                        Xd,
+                        sw,
+                        weighted,
+                        X_offset,
+                        centered,
+                        zsum,
+                        w,
+                        R,
+                        s,
+                        S,
+                        l1,
+                        l2,
+                        ws,
+                        n_ws,
+                        pen,
+                        general,
+                        NEWTON_MAX,
+                    )
+                    if ok:
+                        n_buf = 0  # the iterates jumped: restart Anderson's window
+                        check = True
+            if w_max == 0.0 or d_w_max / w_max <= tol or check:
                 if s != 0.0:
                     _fold(R, s, R.shape[0])
                     s = 0.0
@@ -1570,8 +1769,18 @@ def cd_enet_ws(
             converged = True
             break
         if screen:
-            _screen_any(
-                XtA, dual_norm, col_sq, l1, l2, gap, excluded, active, pen, general
+            _screen_ws(
+                XtA,
+                dual_norm,
+                inv_norm,
+                col_sq,
+                l1,
+                l2,
+                gap,
+                excluded,
+                active,
+                pen,
+                general,
             )
             s, S = _drop_excluded(Xd, w, R, excluded, X_offset, centered, zsum, s, S)
     # XtR is Z^T W R at the returned w only if nothing moved after the last pass
