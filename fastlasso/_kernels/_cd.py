@@ -1314,6 +1314,12 @@ def _anderson(
 
 #: Largest support for which :func:`_newton` builds and solves its k x k system.
 NEWTON_MAX = 256
+#: A Newton step is tried only if it costs at most this many working-set epochs
+#: (k^2 n / 2 + k^3 / 3 flops against 2 x the stored entries of the working set:
+#: on sparse data with many samples the dense k x n block is never worth it) ...
+NEWTON_EPOCHS = 50
+#: ... and at most this many times without success per call.
+NEWTON_FAILS = 100
 
 
 @njit(**_LEAF)
@@ -1576,6 +1582,7 @@ def cd_enet_ws(
     scores = np.empty(p)
     ws = np.empty(p, dtype=np.int64)
     sgn = np.zeros(p, dtype=np.int8)  # signs of w on the working set (Newton steps)
+    n_fail = 0
     XtA_in = np.empty(p)
     state = (seed % 4294967295) + 1
     work = 0
@@ -1684,34 +1691,48 @@ def cd_enet_ws(
                 # exact solve on it (once per pattern)
                 if _sign_changed(w, ws, n_ws, sgn):
                     tried = False
-                elif not tried:
+                elif not tried and n_fail < NEWTON_FAILS:
                     tried = True
-                    if s != 0.0:
-                        _fold(R, s, R.shape[0])
-                        s = 0.0
-                        work = 0
-                    ok, s, S = _newton(
-                        Xd,
-                        sw,
-                        weighted,
-                        X_offset,
-                        centered,
-                        zsum,
-                        w,
-                        R,
-                        s,
-                        S,
-                        l1,
-                        l2,
-                        ws,
-                        n_ws,
-                        pen,
-                        general,
-                        NEWTON_MAX,
-                    )
-                    if ok:
-                        n_buf = 0  # the iterates jumped: restart Anderson's window
-                        check = True
+                    k_s = 0
+                    ep_cost = 0.0
+                    for m in range(n_ws):
+                        ep_cost += 2.0 * col_nnz(Xd, ws[m])
+                        if w[ws[m]] != 0.0:
+                            k_s += 1
+                    n_rows = R.shape[0]
+                    nt_cost = 0.5 * k_s * k_s * n_rows + k_s * k_s * k_s / 3.0
+                    ok = False
+                    if nt_cost > NEWTON_EPOCHS * ep_cost:
+                        n_fail = NEWTON_FAILS  # too dear for this call
+                    else:
+                        if s != 0.0:
+                            _fold(R, s, R.shape[0])
+                            s = 0.0
+                            work = 0
+                        ok, s, S = _newton(
+                            Xd,
+                            sw,
+                            weighted,
+                            X_offset,
+                            centered,
+                            zsum,
+                            w,
+                            R,
+                            s,
+                            S,
+                            l1,
+                            l2,
+                            ws,
+                            n_ws,
+                            pen,
+                            general,
+                            NEWTON_MAX,
+                        )
+                        if ok:
+                            n_buf = 0  # the iterates jumped: restart Anderson
+                            check = True
+                        else:
+                            n_fail += 1
             if w_max == 0.0 or d_w_max / w_max <= tol or check:
                 if s != 0.0:
                     _fold(R, s, R.shape[0])
