@@ -1624,11 +1624,16 @@ def cd_enet_ws(
             buf = np.empty((K + 1, min(p, max(n_ws, 2 * buf.shape[1]))))
 
         # ---- inner solve on the working set ------------------------------------
-        # Inner problems are solved to 0.3x the current full gap, and at least to
-        # 0.3x the target, so the certified answer is not merely at the edge of the
-        # tolerance (plain CD, which checks the gap only after small epochs, usually
-        # ends well inside it too). 0.1x cost 30% more time on the Toeplitz path.
-        inner_tol = min(0.3 * gap, 0.3 * tol_gap)
+        # A restricted problem is solved to 0.1x the current full gap (celer's rule
+        # of thumb: as well as its working set deserves), and at least to 0.3x the
+        # target. An answer certified after a looser inner solve is refined once
+        # more unless already within 0.3x the target (below), so it lands well
+        # inside the tolerance, not at its edge, as plain CD's usually does (at a
+        # loose tol that keeps fastlasso near scikit-learn's answer). Solving every
+        # restricted problem to 0.3x the target cost 2.2x on the Toeplitz
+        # 500 x 20000 Lasso at alpha_max/100 and 1.4x on we8there.
+        inner_tol = max(0.1 * gap, 0.3 * tol_gap)
+        loose = inner_tol > 0.3 * tol_gap
         n_buf = 0
         tried = False
         _sign_changed(w, ws, n_ws, sgn)
@@ -1786,7 +1791,7 @@ def cd_enet_ws(
             proj,
             scratch,
         )
-        if gap <= tol_gap:
+        if gap <= tol_gap and (not loose or gap <= 0.3 * tol_gap or epochs >= max_iter):
             converged = True
             break
         if screen:
