@@ -466,7 +466,7 @@ def test_usage_errors_exit_2(capsys):
         assert "error:" in capsys.readouterr().err
 
 
-def test_bad_inputs_exit_1_with_a_message(tmp_path, data, capsys, monkeypatch):
+def test_bad_inputs_exit_1_with_a_message(tmp_path, data):
     X, y, names = data
     X, y = X[:12, :20], y[:12]
     names = names[:20]
@@ -540,19 +540,12 @@ def test_bad_inputs_exit_1_with_a_message(tmp_path, data, capsys, monkeypatch):
     ]  # fmt: skip
     # the nonnumeric file is fine once its non-numeric columns are dropped
     ok_after_drop = ["select", "nonnum.csv", "--target", "y", "--drop", "sample,3"]
-    # a few cases in real processes (exit status, no traceback), the rest in-process
-    in_subprocess = [0, 3, 4]
-    results = run_many([cases[i][0] for i in in_subprocess] + [ok_after_drop], cwd=d)
+    # every case in a real process (exit status, no traceback)
+    results = run_many([args for args, _ in cases] + [ok_after_drop], cwd=d)
     rc, out, err = results.pop()
     assert rc == 0, err
     assert "12 samples x 19 features" in out
-    monkeypatch.chdir(d)
-    for i, (args, pattern) in enumerate(cases):
-        if i in in_subprocess:
-            rc, out, err = results[in_subprocess.index(i)]
-        else:
-            rc = main(args)
-            out, err = capsys.readouterr()
+    for (args, pattern), (rc, out, err) in zip(cases, results, strict=True):
         assert rc == 1, (args, out, err)
         assert "Traceback" not in err, err
         assert err.startswith(f"fastlasso {args[0]}: error: "), err
