@@ -105,7 +105,7 @@ def make_penalty(
             "exclude a feature set its lower and upper bounds to 0); bad entries "
             f"at features {bad}."
         )
-    if (lo > 0).any() or lo.max(initial=-np.inf) == np.inf:
+    if (lo > 0).any():
         bad = np.flatnonzero(lo > 0)[:10].tolist()
         raise ValueError(
             "lower_bounds must be <= 0 (w = 0 must be feasible, as in glmnet's "
@@ -265,10 +265,18 @@ def alpha_grid(
         )
     if pen is not None:
         alpha_max = _alpha_max_pen(X, y, l1_ratio, fit_intercept, sample_weight, pen)
-        resolution = np.finfo(np.float64).resolution
-        if alpha_max <= resolution:
-            return np.full(n_alphas, resolution)
-        return np.geomspace(alpha_max, alpha_max * eps, num=n_alphas)
+    else:
+        alpha_max = _alpha_max(
+            X, y, Xy, l1_ratio, fit_intercept, sample_weight, positive
+        )
+    resolution = np.finfo(np.float64).resolution
+    if alpha_max <= resolution:
+        return np.full(n_alphas, resolution)
+    return np.geomspace(alpha_max, alpha_max * eps, num=n_alphas)
+
+
+def _alpha_max(X, y, Xy, l1_ratio, fit_intercept, sample_weight, positive):
+    """``max_j |Z_j^T W y_c| / (sum(sw) l1_ratio)`` (signed max with ``positive``)."""
     if Xy is not None:
         Xyw = np.asarray(Xy)
     else:
@@ -294,10 +302,7 @@ def alpha_grid(
     else:
         # sqrt of the squared max, in the dtype of Xy: bit-for-bit scikit-learn's grid
         alpha_max = np.sqrt(np.max(np.sum(Xyw**2, axis=1))) / (n * l1_ratio)
-    resolution = np.finfo(np.float64).resolution
-    if alpha_max <= resolution:
-        return np.full(n_alphas, resolution)
-    return np.geomspace(alpha_max, alpha_max * eps, num=n_alphas)
+    return alpha_max
 
 
 def _alpha_max_pen(X, y, l1_ratio, fit_intercept, sample_weight, pen):

@@ -1315,8 +1315,7 @@ def _anderson(
 #: Largest support for which :func:`_newton` builds and solves its k x k system.
 NEWTON_MAX = 256
 #: A Newton step is tried only if it costs at most this many working-set epochs
-#: (k^2 n / 2 + k^3 / 3 flops against 2 x the stored entries of the working set:
-#: on sparse data with many samples the dense k x n block is never worth it) ...
+#: (see :func:`_newton`) ...
 NEWTON_EPOCHS = 50
 #: ... and at most this many times without success per call.
 NEWTON_FAILS = 100
@@ -1352,6 +1351,7 @@ def _newton(
     R,
     s,
     S,
+    work,
     l1,
     l2,
     ws,
@@ -1359,6 +1359,7 @@ def _newton(
     pen,
     general,
     n_max,
+    max_epochs,
 ):
     """Exact minimiser on the current support and signs, kept if the signs hold.
 
@@ -1370,16 +1371,31 @@ def _newton(
     at least as good as ``w`` and CD would only approach it: it is taken. This is
     the active-set step of homotopy / LARS-type solvers (Osborne, Presnell,
     Turlach 2000), used here only as an accelerator: the duality gap still
-    decides convergence. Returns ``(accepted, s, S)``; ``R`` (folded, ``s`` = 0
-    on entry) and ``w`` are updated in place on acceptance.
+    decides convergence.
+
+    The step is not tried when its cost (``k^2 n / 2 + k^3 / 3`` flops) exceeds
+    ``max_epochs`` working-set epochs (2 x the stored entries of the working set):
+    on sparse data with many samples the dense k x n block is never worth it. It
+    is refused when ``k`` is 0 or above ``min(n_max, n)``. Returns
+    ``(status, s, S, work)``: 1 accepted (``w`` and ``R`` updated in place), 0
+    refused or rejected, -1 too costly; unless too costly, ``r = R + s`` is
+    folded into ``R`` (``s = work = 0``).
     """
     n = R.shape[0]
     k = 0
+    ep_cost = 0.0
     for m in range(n_ws):
+        ep_cost += 2.0 * col_nnz(Xd, ws[m])
         if w[ws[m]] != 0.0:
             k += 1
+    if 0.5 * k * k * n + k * k * k / 3.0 > max_epochs * ep_cost:
+        return -1, s, S, work
+    if s != 0.0:
+        _fold(R, s, n)
+        s = 0.0
+        work = 0
     if k == 0 or k > n_max or k > n:
-        return False, s, S
+        return 0, s, S, work
     idx = np.empty(k, dtype=np.int64)
     k = 0
     for m in range(n_ws):
@@ -1420,14 +1436,14 @@ def _newton(
         G[a, a] += l2 * pfj
     d, ok = _solve_small(G, rhs)
     if not ok:
-        return False, s, S
+        return 0, s, S, work
     for a in range(k):
         j = idx[a]
         new = w[j] + d[a]
         if not np.isfinite(new) or new * w[j] <= 0.0:
-            return False, s, S
+            return 0, s, S, work
         if general and (new < pen[1][j] or new > pen[2][j]):
-            return False, s, S
+            return 0, s, S, work
     for a in range(k):
         j = idx[a]
         da = d[a]
@@ -1437,7 +1453,7 @@ def _newton(
                 R[i] -= da * row[i]
             S -= da * zsum[j]
             w[j] += da
-    return True, s, S
+    return 1, s, S, work
 
 
 @njit(**JIT)
@@ -1698,46 +1714,17 @@ def cd_enet_ws(
                     tried = False
                 elif not tried and n_fail < NEWTON_FAILS:
                     tried = True
-                    k_s = 0
-                    ep_cost = 0.0
-                    for m in range(n_ws):
-                        ep_cost += 2.0 * col_nnz(Xd, ws[m])
-                        if w[ws[m]] != 0.0:
-                            k_s += 1
-                    n_rows = R.shape[0]
-                    nt_cost = 0.5 * k_s * k_s * n_rows + k_s * k_s * k_s / 3.0
-                    ok = False
-                    if nt_cost > NEWTON_EPOCHS * ep_cost:
+                    status, s, S, work = _newton(
+                        Xd, sw, weighted, X_offset, centered, zsum, w, R, s, S, work,
+                        l1, l2, ws, n_ws, pen, general, NEWTON_MAX, NEWTON_EPOCHS,
+                    )  # fmt: skip
+                    if status > 0:
+                        n_buf = 0  # the iterates jumped: restart Anderson
+                        check = True
+                    elif status < 0:
                         n_fail = NEWTON_FAILS  # too dear for this call
                     else:
-                        if s != 0.0:
-                            _fold(R, s, R.shape[0])
-                            s = 0.0
-                            work = 0
-                        ok, s, S = _newton(
-                            Xd,
-                            sw,
-                            weighted,
-                            X_offset,
-                            centered,
-                            zsum,
-                            w,
-                            R,
-                            s,
-                            S,
-                            l1,
-                            l2,
-                            ws,
-                            n_ws,
-                            pen,
-                            general,
-                            NEWTON_MAX,
-                        )
-                        if ok:
-                            n_buf = 0  # the iterates jumped: restart Anderson
-                            check = True
-                        else:
-                            n_fail += 1
+                        n_fail += 1
             if w_max == 0.0 or d_w_max / w_max <= tol or check:
                 if s != 0.0:
                     _fold(R, s, R.shape[0])

@@ -30,7 +30,8 @@ recomputed at the rounded point, so the certificate is for the returned
 coefficients.
 
 The full-pass matvecs live in this module (STYLE.md 2.3: the Numba cache only
-tracks a kernel's own file); only the scalar gap formula is imported.
+tracks a kernel's own file); only scalar pieces are imported from ``_cd``: the gap
+formulas, the coordinate update (the proximal step) and the penalty set-up.
 """
 
 import numpy as np
@@ -38,7 +39,7 @@ from numba import njit, types
 from numba.extending import overload
 
 from .._config import JIT
-from ._cd import _gap_from_parts, _pen_setup, gap_finish_gen
+from ._cd import _gap_from_parts, _pen_setup, _update, gap_finish_gen
 
 #: ``L`` is this factor times the power-iteration estimate (a lower bound).
 LIPSCHITZ_SAFETY = 1.05
@@ -349,17 +350,6 @@ def _certify(
     return False, gap_w
 
 
-@njit(**JIT)
-def _prox(v, thr, denom, positive):
-    if v > thr:
-        return (v - thr) / denom
-    if positive:
-        return 0.0
-    if v < -thr:
-        return (v + thr) / denom
-    return 0.0
-
-
 # --------------------------------------------------------------------------------------
 # Kernel
 
@@ -457,16 +447,14 @@ def fista_enet(
         gap_old = gap
         step = 1.0 / L
         thr = step * l1
-        denom = 1.0 + step * l2
         for j in range(p):
             x_old[j] = x[j]
             g_old[j] = g[j]
-            if general:
-                pfj = pen[0][j]
-                v = _prox(z[j] + step * g_y[j], thr * pfj, 1.0 + step * l2 * pfj, False)
-                x[j] = min(max(v, pen[1][j]), pen[2][j])
-            else:
-                x[j] = _prox(z[j] + step * g_y[j], thr, denom, positive)
+            # the proximal step is the CD update with ||z_j||^2 = 1 and penalties
+            # scaled by the step
+            x[j] = _update(
+                z[j] + step * g_y[j], thr, 1.0, step * l2, positive, pen, general, j
+            )
         _residual(Xd, y, x, X_offset, centered, r)
         F, gap = _grad_gap(
             Xd,

@@ -169,8 +169,7 @@ def _path_mse(
             progress.update(task, stop)
     del design, gram
 
-    coefs = sparse.hstack(blocks, format="csr") if len(blocks) > 1 else blocks[0]
-    coefs = sparse.csr_matrix(coefs)
+    coefs = sparse.hstack(blocks, format="csr")
     # features ever non-zero on the path, and their dense (|used|, n_alphas) rows
     used = np.flatnonzero(np.diff(coefs.indptr))
     coefs_used = coefs[used].toarray()
