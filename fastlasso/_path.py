@@ -424,8 +424,10 @@ def solve_path(
     alphas = np.asarray(alphas, dtype=np.float64)
     l1s = alphas * (l1_ratio * n)
     l2s = alphas * ((1.0 - l1_ratio) * n)
-    # one seed per alpha, drawn in order (the same stream whatever the solver)
-    seeds = np.array([rng.randint(0, 2**31 - 1) for _ in range(n_alphas)], np.int64)
+    # one seed per alpha, drawn in order (only random selection uses them)
+    seeds = np.zeros(n_alphas, dtype=np.int64)
+    if random:
+        seeds[:] = [rng.randint(0, 2**31 - 1) for _ in range(n_alphas)]
     if (
         gram is None
         and solver != "fista"

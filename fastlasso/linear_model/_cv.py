@@ -169,7 +169,7 @@ def _path_mse(
             progress.update(task, stop)
     del design, gram
 
-    coefs = sparse.hstack(blocks, format="csr")
+    coefs = blocks[0].tocsr() if len(blocks) == 1 else sparse.hstack(blocks, "csr")
     # features ever non-zero on the path, and their dense (|used|, n_alphas) rows
     used = np.flatnonzero(np.diff(coefs.indptr))
     coefs_used = coefs[used].toarray()
@@ -492,10 +492,11 @@ class _CVFitMixin:
                     delattr(self, attr)
 
         model = self._get_estimator()
+        model_params = model.get_params()
         common_params = {
             key: value
             for key, value in self.get_params().items()
-            if key in model.get_params()
+            if key in model_params
         }
         model.set_params(**common_params)
         model.alpha = self.alpha_
