@@ -140,7 +140,10 @@ ODD_VALID_INPUTS = {
     "int_sample_weight": (X0, Y0, np.arange(30) % 3),
     "coo_X": (sp.coo_matrix(X0), Y0, None),
     "sparse_float32": (sp.csc_matrix(X0.astype(np.float32)), Y0, None),
-    "noncontiguous_X": (np.asfortranarray(np.hstack([X0, X0]))[:, ::2], Y0, None),
+    # a strided view of X0 itself (every other column of [x0 x0 x1 x1 ...]); the
+    # former hstack([X0, X0])[:, ::2] repeated 4 of the 8 features, a Lasso with
+    # no unique solution
+    "noncontiguous_X": (np.asfortranarray(np.repeat(X0, 2, axis=1))[:, ::2], Y0, None),
     "constant_column": (np.column_stack([X0, np.ones(30)]), Y0, None),
     "zero_column_sparse": (sp.csc_matrix(np.column_stack([X0, np.zeros(30)])),
                            Y0, None),
@@ -170,6 +173,29 @@ def test_odd_but_valid_input(case, est):
                                atol=rtol * scale)
     np.testing.assert_allclose(fl_model.intercept_, sk_model.intercept_, rtol=rtol,
                                atol=rtol * max(1.0, abs(np.max(sk_model.intercept_))))
+
+
+@pytest.mark.parametrize("alpha", [0.05, 0.005])
+def test_duplicated_features_same_objective(alpha):
+    """Repeated columns make the Lasso minimiser non-unique: scikit-learn's cyclic
+    CD puts the weight on the first copy, fastlasso's Newton steps may split it.
+    The fits must agree on the objective and on each copy pair's total."""
+    X = np.asfortranarray(np.hstack([X0, X0[:, :3]]))  # features 0-2 twice
+    fl_model, sk_model = make("Lasso", alpha=alpha, tol=1e-12, max_iter=100_000)
+    fl_model.fit(X, Y0)
+    sk_model.fit(X, Y0)
+
+    def objective(m):
+        r = Y0 - X @ m.coef_ - m.intercept_
+        return r @ r / (2 * len(Y0)) + alpha * np.abs(m.coef_).sum()
+
+    assert objective(fl_model) <= objective(sk_model) * (1 + 1e-9)
+    assert objective(sk_model) <= objective(fl_model) * (1 + 1e-9)
+    fl_total = fl_model.coef_[:8].copy()
+    fl_total[:3] += fl_model.coef_[8:]
+    sk_total = sk_model.coef_[:8].copy()
+    sk_total[:3] += sk_model.coef_[8:]
+    np.testing.assert_allclose(fl_total, sk_total, rtol=1e-6, atol=1e-8)
 
 
 def test_path_bad_inputs_same_exception():
