@@ -396,7 +396,8 @@ def solve_path(
         Return ``coefs`` as a scipy CSC matrix. A dense (p, n_alphas) result is
         fresh memory that costs a page fault per 4 KiB on first write (measured
         ~6 us each here: 40% of a 100-alpha CV fold on leukemia); the CV loop
-        needs only the non-zeros.
+        needs only the non-zeros. The working-set kernel always returns CSC
+        arrays; the dense result is scattered from them into ``np.zeros``.
 
     Returns
     -------

@@ -1327,10 +1327,13 @@ NEWTON_MAX = 256
 NEWTON_EPOCHS = 50
 #: ... and at most this many times without success per alpha.
 NEWTON_FAILS = 100
-#: Ridge added to the Newton system, relative to its largest diagonal entry
-#: (tuned on the leukemia CV folds: 1e-10 to 1e-3 gave 824 to 990 epochs per
-#: 100-alpha fold path, 1e-5 about 500; without it, 829).
+#: Ridge added to the Newton system, relative to its largest diagonal entry:
+#: min(NEWTON_RIDGE, 0.1 tol) when the support reaches the rank bound of Z_A,
+#: NEWTON_RIDGE_FULL below it. Tuned on LassoCV: on leukemia's folds at
+#: tol=1e-4, 1e-10 to 1e-3 gave 824 to 990 epochs per 100-alpha fold path, 1e-5
+#: about 500 (none: 829); at tol=1e-8 a ridge of 1e-5 cost 2.8x on riboflavin.
 NEWTON_RIDGE = 1e-5
+NEWTON_RIDGE_FULL = 1e-12
 #: A slow working-set solve already within the target gap checks the full gap
 #: early (one pass) once it has run EARLY_EPOCHS epochs that cost EARLY_PASSES
 #: passes over the data (then again after twice as many, and so on). An answer
@@ -1379,6 +1382,8 @@ def _newton(
     general,
     n_max,
     max_epochs,
+    rank,
+    tol,
 ):
     """Step towards the exact minimiser on the current support and signs.
 
@@ -1397,7 +1402,9 @@ def _newton(
     The step is not tried when its cost (``k^2 n / 2 + k^3 / 3`` flops) exceeds
     ``max_epochs`` working-set epochs (2 x the stored entries of the working set):
     on sparse data with many samples the dense k x n block is never worth it. It
-    is refused when ``k`` is 0 or above ``min(n_max, n)``. Returns
+    is refused when ``k`` is 0 or above ``min(n_max, n)``. ``rank`` bounds the
+    rank of ``Z_A`` (samples of nonzero weight, minus one when centred) and
+    ``tol`` is the solve's; they set the ridge (``NEWTON_RIDGE``). Returns
     ``(status, s, S, work)``: 1 accepted (``w`` and ``R`` updated in place), 0
     refused or rejected, -1 too costly; unless too costly, ``r = R + s`` is
     folded into ``R`` (``s = work = 0``).
@@ -1460,11 +1467,16 @@ def _newton(
     # residual is fixed and the l1 norm falls, until a coefficient reaches 0;
     # (G + eps I) d = g still makes d a descent direction with the minimum
     # along it at t >= 1.
+    # Only then: elsewhere the ridge would only damp an exact step (1e-5 cost
+    # 2.8x on riboflavin's LassoCV at tol=1e-8).
     diag_max = 0.0
     for a in range(k):
         diag_max = max(diag_max, G[a, a])
+    ridge = NEWTON_RIDGE_FULL
+    if k >= rank:
+        ridge = min(NEWTON_RIDGE, max(0.1 * tol, NEWTON_RIDGE_FULL))
     for a in range(k):
-        G[a, a] += NEWTON_RIDGE * diag_max
+        G[a, a] += ridge * diag_max
     d, ok = _solve_small(G, rhs)
     if not ok:
         return 0, s, S, work
@@ -1718,6 +1730,11 @@ def cd_enet_ws(
     R, y_norm2, zsum = _setup(Xd, y, sw, weighted, X_offset, centered, xsw, sw_sum, w)
     s = 0.0
     S = 0.0
+    # rank bound of Z_A (for _newton): samples of nonzero weight, minus centring
+    rank = 0
+    for i in range(y.shape[0]):
+        rank += (sw[i] != 0.0) if weighted else 1
+    rank -= 1 if centered else 0
     tol_gap = tol * y_norm2
     all_cols = np.arange(p)
     XtR = np.empty(p)  # Z^T W R at the current w when ``warm``
@@ -1895,7 +1912,7 @@ def cd_enet_ws(
                         status, s, S, work = _newton(
                             Xd, sw, weighted, X_offset, centered, zsum, w, R, s, S,
                             work, l1, l2, ws, n_ws, pen, general, NEWTON_MAX,
-                            NEWTON_EPOCHS,
+                            NEWTON_EPOCHS, rank, tol,
                         )  # fmt: skip
                         if status > 0:
                             n_buf = 0  # the iterates jumped: restart Anderson
