@@ -181,6 +181,23 @@ class Design:
             self.xsw,
         )
 
+    def kernel_args(self, y, w):
+        """The leading arguments of the CD and FISTA kernels: the data, its
+        per-feature statistics, the (centred) target ``y`` and the coefficients
+        ``w`` (updated in place)."""
+        return (
+            self.Xd,
+            y,
+            self.sw,
+            self.weighted,
+            self.X_offset,
+            self.centered,
+            self.col_sq,
+            self.xsw,
+            float(self.sw_sum),
+            w,
+        )
+
 
 def gram_matrix(X, y, sample_weight=None, X_offset=None, block_bytes=1 << 25):
     """``Q = Z^T W Z`` and ``q = Z^T W y`` for dense ``X`` without a full copy of X.
@@ -444,16 +461,7 @@ def solve_path(
         for start in range(0, n_alphas, step):
             stop = start + step
             out = cd_enet_ws(
-                design.Xd,
-                y,
-                design.sw,
-                design.weighted,
-                design.X_offset,
-                design.centered,
-                design.col_sq,
-                design.xsw,
-                float(design.sw_sum),
-                w,
+                *design.kernel_args(y, w),
                 l1s[start:stop],
                 l2s[start:stop],
                 max_iter,
@@ -510,16 +518,7 @@ def solve_path(
             )
         elif solver == "fista":
             gap, tol_gap, n_iter, converged = fista_enet(
-                design.Xd,
-                y,
-                design.sw,
-                design.weighted,
-                design.X_offset,
-                design.centered,
-                design.col_sq,
-                design.xsw,
-                float(design.sw_sum),
-                w,
+                *design.kernel_args(y, w),
                 l1,
                 l2,
                 max_iter,
@@ -534,16 +533,7 @@ def solve_path(
             )
         else:
             gap, tol_gap, n_iter, converged = cd_enet(
-                design.Xd,
-                y,
-                design.sw,
-                design.weighted,
-                design.X_offset,
-                design.centered,
-                design.col_sq,
-                design.xsw,
-                float(design.sw_sum),
-                w,
+                *design.kernel_args(y, w),
                 l1,
                 l2,
                 max_iter,

@@ -235,16 +235,7 @@ def _iterative(X, Yc, sw, mu, alphas, solver, max_iter, tol, positive, dtype):
         for a in order:
             l2 = float(alphas[a])
             args = (
-                design.Xd,
-                y,
-                design.sw,
-                design.weighted,
-                design.X_offset,
-                design.centered,
-                design.col_sq,
-                design.xsw,
-                float(design.sw_sum),
-                w,
+                *design.kernel_args(y, w),
                 0.0,
                 l2,
                 max_iter,
