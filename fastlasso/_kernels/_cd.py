@@ -1712,7 +1712,8 @@ def cd_enet_ws(
       outer iteration fails to halve the gap;
     * each restricted problem is solved by CD epochs, extrapolated every
       ``anderson_k`` epochs (Bertrand & Massias 2021; skglm's AndersonCD) and
-      with exact steps on a stable sign pattern (:func:`_newton`);
+      with Newton steps on a stable sign pattern (:func:`_newton`); a slow one
+      already within the target checks the full gap early (``EARLY_EPOCHS``);
     * gap-safe screening removes features for the rest of the alpha after each
       full gap.
 
