@@ -259,3 +259,24 @@ def sk_error(func, *args, **kwargs):
     except Exception as exc:  # noqa: BLE001
         return type(exc)
     raise AssertionError("scikit-learn did not raise")
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+@pytest.mark.parametrize("shape", list(PROBLEMS))
+def test_one_call_path_equals_alpha_by_alpha(shape, l1_ratio, capsys):
+    """The working-set kernel solves a whole path in one call, carrying its
+    residual, correlations and working set from one alpha to the next; with
+    ``verbose`` it is called once per alpha and rebuilds that state every time.
+    Both must certify every alpha and reach the same solutions."""
+    X, y = PROBLEMS[shape]
+    kw = dict(l1_ratio=l1_ratio, alphas=25, eps=1e-3, tol=1e-10, max_iter=100_000)
+    alphas, coefs, _ = enet_path(X, y, **kw)
+    _, coefs_1, _ = enet_path(X, y, verbose=2, **kw)
+    assert capsys.readouterr().out.count("Path:") == len(alphas)
+    for k, alpha in enumerate(alphas):
+        for c in (coefs[:, k], coefs_1[:, k]):
+            gap, scale = duality_gap(X, y, c, alpha, l1_ratio, fit_intercept=False)
+            # the certificate, up to rounding in recomputing it
+            assert gap <= 1e-10 * scale + 1e-13 * scale
+    scale = np.abs(coefs).max()
+    np.testing.assert_allclose(coefs, coefs_1, rtol=1e-5, atol=1e-6 * scale)
