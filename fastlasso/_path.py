@@ -484,15 +484,12 @@ def solve_path(
                 )  # fmt: skip
         gaps = np.concatenate([o[0] for o in parts])
         n_iters = [int(v) for o in parts for v in o[2]]
-        coefs = _join_csc(parts, p, n_alphas, dtype)
+        coefs = _join_csc([o[4:] for o in parts], p, n_alphas, dtype)
         if sparse_coefs:
             return coefs, gaps, n_iters
         return _dense_path(coefs), gaps, n_iters
 
-    # one row per alpha: storing w is a contiguous copy (a column of a C-ordered
-    # (p, n_alphas) array touches p cache lines: 0.1 ms per alpha for p = 7129)
-    coefs_t = None if sparse_coefs else np.empty((n_alphas, p), dtype=dtype)
-    nz_idx, nz_val = [], []
+    csc_parts = []  # per alpha, the kernel's CSC format: (indptr, indices, data)
     gaps = np.empty(n_alphas)
     n_iters = []
     lips = np.zeros(1)  # FISTA: Lipschitz constant, estimated once per path
@@ -546,22 +543,14 @@ def solve_path(
                 general,
             )
         _report(i, n_alphas, w, gap, tol_gap, n_iter, converged, l1, verbose)
-        if sparse_coefs:
-            idx = np.flatnonzero(w)
-            nz_idx.append(idx)
-            nz_val.append(w[idx])
-        else:
-            coefs_t[i] = w
+        idx = np.flatnonzero(w)
+        csc_parts.append((np.array([0, idx.size]), idx, w[idx]))
         gaps[i] = gap
         n_iters.append(int(n_iter))
+    coefs = _join_csc(csc_parts, p, n_alphas, dtype)
     if sparse_coefs:
-        indptr = np.zeros(n_alphas + 1, dtype=np.int64)
-        indptr[1:] = np.cumsum([len(idx) for idx in nz_idx])
-        data = np.concatenate(nz_val) if nz_val else np.empty(0, dtype)
-        indices = np.concatenate(nz_idx) if nz_idx else np.empty(0, np.int64)
-        coefs = sparse.csc_matrix((data, indices, indptr), shape=(p, n_alphas))
         return coefs, gaps, n_iters
-    return coefs_t.T, gaps, n_iters  # (p, n_alphas), Fortran-ordered
+    return _dense_path(coefs), gaps, n_iters
 
 
 def _report(i, n_alphas, w, gap, tol_gap, n_iter, converged, l1, verbose):
@@ -581,13 +570,17 @@ def _report(i, n_alphas, w, gap, tol_gap, n_iter, converged, l1, verbose):
 
 
 def _join_csc(parts, p, n_alphas, dtype):
-    """One (p, n_alphas) CSC matrix from the kernel's per-call CSC arrays."""
-    if len(parts) == 1:
-        indptr, indices, data = parts[0][4:]
+    """One (p, n_alphas) CSC matrix from consecutive ``(indptr, indices, data)``
+    blocks of columns (the working-set kernel's output format)."""
+    if not parts:
+        indptr = np.zeros(n_alphas + 1, dtype=np.int64)
+        indices, data = np.empty(0, np.int64), np.empty(0, dtype)
+    elif len(parts) == 1:
+        indptr, indices, data = parts[0]
     else:
-        indices = np.concatenate([o[5] for o in parts])
-        data = np.concatenate([o[6] for o in parts])
-        counts = np.concatenate([np.diff(o[4]) for o in parts])
+        indices = np.concatenate([part[1] for part in parts])
+        data = np.concatenate([part[2] for part in parts])
+        counts = np.concatenate([np.diff(part[0]) for part in parts])
         indptr = np.zeros(n_alphas + 1, dtype=np.int64)
         np.cumsum(counts, out=indptr[1:])
     return sparse.csc_matrix(

@@ -1774,28 +1774,30 @@ def cd_enet_ws(
         if s != 0.0:
             _fold(R, s, R.shape[0])
             s = 0.0
-        if warm:
+        if not warm:
+            gap, dual_norm, S = _full_gap(
+                Xd, y, sw, weighted, X_offset, centered, R, XtR, XtA, w, l1, l2,
+                positive, pen, general, proj, scratch, all_cols,
+            )  # fmt: skip
+        else:
             # XtR holds Z^T W R for this very w (the previous alpha's certificate):
             # the gap at the new penalties costs O(n + p), not a pass over the data
             R_norm2, Ry, S = _r_stats(y, sw, weighted, R)
-        else:
-            R_norm2, Ry, S = xtr_pass(
-                Xd, y, sw, weighted, X_offset, centered, R, XtR, all_cols, p
-            )
-        if warm and covered and l2 == l2_prev and not general:
-            # same l2: XtA and its norm are still the certificate's, and w is zero
-            # outside the last working set, so the gap at the new l1 is O(|ws|)
-            w_l1 = 0.0
-            w_l2sq = 0.0
-            for m in range(n_ws):
-                w_l1 += abs(w[ws[m]])
-                w_l2sq += w[ws[m]] * w[ws[m]]
-            gap = _gap_from_parts(l1, l2, w_l1, w_l2sq, R_norm2, Ry, dual_norm, 0.0)
-        else:
-            gap, dual_norm = _finish_any(
-                XtR, w, l1, l2, positive, all_cols, p, R_norm2, Ry, XtA, pen,
-                general, proj, scratch,
-            )  # fmt: skip
+            if covered and l2 == l2_prev and not general:
+                # same l2: XtA and its norm are still the certificate's, and w is
+                # zero outside the last working set: the gap at the new l1 is
+                # O(|ws|)
+                w_l1 = 0.0
+                w_l2sq = 0.0
+                for m in range(n_ws):
+                    w_l1 += abs(w[ws[m]])
+                    w_l2sq += w[ws[m]] * w[ws[m]]
+                gap = _gap_from_parts(l1, l2, w_l1, w_l2sq, R_norm2, Ry, dual_norm, 0.0)
+            else:
+                gap, dual_norm = _finish_any(
+                    XtR, w, l1, l2, positive, all_cols, p, R_norm2, Ry, XtA, pen,
+                    general, proj, scratch,
+                )  # fmt: skip
         epochs = 0
         converged = gap <= tol_gap
         # the sequential strong rule needs the previous alpha's solution and a
