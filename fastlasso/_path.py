@@ -484,10 +484,8 @@ def solve_path(
                 )  # fmt: skip
         gaps = np.concatenate([o[0] for o in parts])
         n_iters = [int(v) for o in parts for v in o[2]]
-        coefs = _join_csc([o[4:] for o in parts], p, n_alphas, dtype)
-        if sparse_coefs:
-            return coefs, gaps, n_iters
-        return _dense_path(coefs), gaps, n_iters
+        coefs = _join_csc([o[4:] for o in parts], p, n_alphas, dtype, sparse_coefs)
+        return coefs, gaps, n_iters
 
     csc_parts = []  # per alpha, the kernel's CSC format: (indptr, indices, data)
     gaps = np.empty(n_alphas)
@@ -547,10 +545,7 @@ def solve_path(
         csc_parts.append((np.array([0, idx.size]), idx, w[idx]))
         gaps[i] = gap
         n_iters.append(int(n_iter))
-    coefs = _join_csc(csc_parts, p, n_alphas, dtype)
-    if sparse_coefs:
-        return coefs, gaps, n_iters
-    return _dense_path(coefs), gaps, n_iters
+    return _join_csc(csc_parts, p, n_alphas, dtype, sparse_coefs), gaps, n_iters
 
 
 def _report(i, n_alphas, w, gap, tol_gap, n_iter, converged, l1, verbose):
@@ -569,9 +564,17 @@ def _report(i, n_alphas, w, gap, tol_gap, n_iter, converged, l1, verbose):
             sys.stderr.write(".")
 
 
-def _join_csc(parts, p, n_alphas, dtype):
-    """One (p, n_alphas) CSC matrix from consecutive ``(indptr, indices, data)``
-    blocks of columns (the working-set kernel's output format)."""
+def _join_csc(parts, p, n_alphas, dtype, sparse_coefs):
+    """The (p, n_alphas) path from consecutive ``(indptr, indices, data)`` blocks
+    of columns (the working-set kernel's output format): a CSC matrix if
+    ``sparse_coefs``, else a dense Fortran-ordered array.
+
+    The dense array is scattered into ``np.zeros``, which maps untouched pages to
+    the zero page, so only the pages that hold non-zeros are faulted in (a fresh
+    dense array written column by column costs a page fault per 4 KiB: ~6 us each
+    here). No scipy matrix is built on that route (its checks cost ~0.1 ms, a
+    tenth of a small fit).
+    """
     if not parts:
         indptr = np.zeros(n_alphas + 1, dtype=np.int64)
         indices, data = np.empty(0, np.int64), np.empty(0, dtype)
@@ -583,22 +586,14 @@ def _join_csc(parts, p, n_alphas, dtype):
         counts = np.concatenate([np.diff(part[0]) for part in parts])
         indptr = np.zeros(n_alphas + 1, dtype=np.int64)
         np.cumsum(counts, out=indptr[1:])
-    return sparse.csc_matrix(
-        (data.astype(dtype, copy=False), indices, indptr), shape=(p, n_alphas)
-    )
-
-
-def _dense_path(coefs):
-    """Dense (p, n_alphas) Fortran-ordered copy of a CSC path.
-
-    ``np.zeros`` maps untouched pages to the zero page, so only the pages that
-    hold non-zeros are faulted in (a fresh dense array written column by column
-    costs a page fault per 4 KiB: ~6 us each here).
-    """
-    p, n_alphas = coefs.shape
-    out = np.zeros((n_alphas, p), dtype=coefs.dtype)
-    rows = np.repeat(np.arange(n_alphas), np.diff(coefs.indptr))
-    out[rows, coefs.indices] = coefs.data
+    data = data.astype(dtype, copy=False)
+    if sparse_coefs:
+        return sparse.csc_matrix((data, indices, indptr), shape=(p, n_alphas))
+    out = np.zeros((n_alphas, p), dtype=dtype)
+    if n_alphas == 1:
+        out[0, indices] = data
+    else:
+        out[np.repeat(np.arange(n_alphas), np.diff(indptr)), indices] = data
     return out.T
 
 

@@ -107,3 +107,32 @@ def test_working_set_uses_fewer_full_passes_than_plain_cd():
                                 working_set=False, anderson=False)
     _, _, it_ws = solve_path(design, yc, alpha, 1.0, tol=1e-8, max_iter=100_000)
     assert it_ws[0] < it_plain[0]
+
+
+def test_cholesky_downdates_match_refactoring():
+    """The Newton step's factor, solve and downdate (dropping one coefficient at a
+    time from the system) agree with numpy on the reduced matrix."""
+    from fastlasso._kernels._cd import _chol_delete, _chol_solve, _cholesky
+
+    rng = np.random.RandomState(0)
+    k, n = 40, 30  # rank-deficient Gram, made PD by a small ridge (as in _newton)
+    Z = rng.randn(k, n)
+    C = Z @ Z.T + 1e-6 * np.eye(k)
+    L = C.copy()
+    assert _cholesky(L, k)
+    np.testing.assert_allclose(np.tril(L) @ np.tril(L).T, C, rtol=0, atol=1e-9)
+    keep = list(range(k))
+    scratch = np.empty(k)
+    out = np.empty(k)
+    for drop in [0, 17, 37, 5, 5, 20]:  # positions in the current system
+        m = len(keep)
+        _chol_delete(L, m, drop, scratch)
+        del keep[drop]
+        m -= 1
+        Cr = C[np.ix_(keep, keep)]
+        Lm = np.tril(L[:m, :m])
+        np.testing.assert_allclose(Lm @ Lm.T, Cr, rtol=0, atol=1e-8)
+        b = rng.randn(m)
+        _chol_solve(L, m, b, out)
+        np.testing.assert_allclose(Cr @ out[:m], b, rtol=0, atol=1e-6 * np.abs(b).max())
+    assert not _cholesky(-np.eye(3), 3)  # not positive definite: refused

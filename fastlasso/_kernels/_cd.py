@@ -1320,8 +1320,11 @@ def _anderson(
     return False, s, S
 
 
-#: Largest support for which :func:`_newton` builds and solves its k x k system.
-NEWTON_MAX = 256
+#: Largest support for which :func:`_newton` builds and solves its k x k system
+#: (at most n as well). At k = 470, n = 500 (Toeplitz at alpha_max/100) the
+#: Gram product, the factor and a few dozen downdates cost about one pass over
+#: the data.
+NEWTON_MAX = 1024
 #: A Newton step is tried only if it costs at most this many working-set epochs
 #: (see :func:`_newton`) ...
 NEWTON_EPOCHS = 50
@@ -1393,16 +1396,19 @@ def _newton(
     - l1 pf_A sg`` (one k x k solve). If ``w_A + d`` has the same signs (and stays
     in the bounds) it minimises the objective over the orthant of ``w``, and CD
     would only approach it: it is taken. Otherwise the step stops where the first
-    coefficient reaches 0 (or a bound), which still lowers the objective. This
-    is the active-set step of
-    homotopy / LARS-type solvers (Osborne, Presnell, Turlach 2000) and of the
-    feature-sign search (Lee et al. 2007), used here only as an accelerator: the
-    duality gap still decides convergence.
+    coefficient reaches 0 (or a bound), which still lowers the objective; that
+    coefficient is fixed there, dropped from the system by a Cholesky downdate,
+    and the step is repeated on the rest until one is taken in full. This is
+    the active-set step of homotopy / LARS-type solvers (Osborne, Presnell,
+    Turlach 2000) and the feature-sign search (Lee et al. 2007), used here only
+    as an accelerator: the duality gap still decides convergence.
 
-    The step is not tried when its cost (``k^2 n / 2 + k^3 / 3`` flops) exceeds
-    ``max_epochs`` working-set epochs (2 x the stored entries of the working set):
-    on sparse data with many samples the dense k x n block is never worth it. It
-    is refused when ``k`` is 0 or above ``min(n_max, n)``. ``rank`` bounds the
+    The Gram matrix of ``Z_A`` and ``Z_A^T W r`` are BLAS products; the factor
+    and its downdates are O(k^3 / 6) and O(k^2) loops. The step is not tried when
+    its cost (counted as ``k^2 n / 2 + k^3 / 3`` flops) exceeds ``max_epochs``
+    working-set epochs (2 x the stored entries of the working set): on sparse
+    data with many samples the dense k x n block is never worth it. It is
+    refused when ``k`` is 0 or above ``min(n_max, n)``. ``rank`` bounds the
     rank of ``Z_A`` (samples of nonzero weight, minus one when centred) and
     ``tol`` is the solve's; they set the ridge (``NEWTON_RIDGE``). Returns
     ``(status, s, S, work)``: 1 accepted (``w`` and ``R`` updated in place), 0
@@ -1430,6 +1436,8 @@ def _newton(
         if w[ws[m]] != 0.0:
             idx[k] = ws[m]
             k += 1
+    # Z_A (k x n, one centred column per row) and its weighted copy; the Gram
+    # matrix and Z_A^T W r are BLAS products
     Zs = np.zeros((k, n))
     for a in range(k):
         j = idx[a]
@@ -1439,88 +1447,180 @@ def _newton(
             mu = X_offset[j]
             for i in range(n):
                 row[i] -= mu
-    # weighted copies for the products
-    G = np.empty((k, k))
-    rhs = np.empty(k)
-    zw = np.empty(n)
+    if weighted:
+        Zw = Zs * sw
+    else:
+        Zw = Zs
+    H = np.dot(Zw, Zs.T)  # the Hessian on the orthant (l2 added below)
+    g = np.dot(Zw, R)  # R is r here (s folded above)
+    w_a = np.empty(k)
     for a in range(k):
         j = idx[a]
-        row = Zs[a]
-        for i in range(n):
-            zw[i] = sw[i] * row[i] if weighted else row[i]
-        acc = 0.0
-        for i in range(n):
-            acc += zw[i] * (R[i] + s)
         pfj = pen[0][j] if general else 1.0
         sg = 1.0 if w[j] > 0.0 else -1.0
-        rhs[a] = acc - l2 * pfj * w[j] - l1 * pfj * sg
-        for b in range(a, k):
-            other = Zs[b]
-            acc = 0.0
-            for i in range(n):
-                acc += zw[i] * other[i]
-            G[a, b] = acc
-            G[b, a] = acc
-        G[a, a] += l2 * pfj
+        w_a[a] = w[j]
+        g[a] -= l2 * pfj * w[j] + l1 * pfj * sg
+        H[a, a] += l2 * pfj
     # A tiny ridge keeps the system solvable when k reaches the rank of Z_A
     # (|support| ~ n): the step then runs along the null space of Z_A, where the
     # residual is fixed and the l1 norm falls, until a coefficient reaches 0;
-    # (G + eps I) d = g still makes d a descent direction with the minimum
+    # (H + eps I) d = g still makes d a descent direction with the minimum
     # along it at t >= 1.
     # Only then: elsewhere the ridge would only damp an exact step (1e-5 cost
     # 2.8x on riboflavin's LassoCV at tol=1e-8).
     diag_max = 0.0
     for a in range(k):
-        diag_max = max(diag_max, G[a, a])
+        diag_max = max(diag_max, H[a, a])
     ridge = NEWTON_RIDGE_FULL
     if k >= rank:
         ridge = min(NEWTON_RIDGE, max(0.1 * tol, NEWTON_RIDGE_FULL))
+    L = H.copy()
     for a in range(k):
-        G[a, a] += ridge * diag_max
-    d, ok = _solve_small(G, rhs)
-    if not ok:
+        L[a, a] += ridge * diag_max
+    if not _cholesky(L, k):
         return 0, s, S, work
-    # Step t in (0, 1]: the full step unless a coefficient would change sign (or
-    # leave its bounds) on the way; then stop where the first one reaches 0 (or
-    # its bound), the feature-sign search of Lee, Battle, Raina, Ng (2007),
-    # "Efficient sparse coding algorithms", NIPS. The objective is the quadratic
-    # above all along the segment and decreases up to t = 1, so any such t is a
-    # descent step.
-    # stop[a]: the target coefficient a reaches at its own limiting step ts[a]
-    ts = np.full(k, np.inf)
+    # Feature-sign search (Lee, Battle, Raina, Ng 2007, "Efficient sparse coding
+    # algorithms", NIPS): step to the minimiser on the free set F (initially A);
+    # if a coefficient would change sign (or leave its bounds) on the way, stop
+    # where the first one reaches 0 (or its bound), fix it there, drop it from F
+    # (a Cholesky downdate, O(|F|^2)) and step again. The objective is the
+    # quadratic above all along the way and every step lowers it. The loop ends
+    # with a full step: the minimiser over F of the orthant, others fixed.
+    free = np.arange(k)  # free[:m]: positions (in idx) of the free coefficients
+    m = k
+    d = np.empty(k)
+    ts = np.empty(k)
     stop = np.zeros(k)
-    for a in range(k):
-        j = idx[a]
-        new = w[j] + d[a]
-        if not np.isfinite(new):
-            return 0, s, S, work
-        if new * w[j] <= 0.0:
-            ts[a] = w[j] / (w[j] - new)
-        if general:
-            if new < pen[1][j] and (pen[1][j] - w[j]) / d[a] < ts[a]:
-                ts[a] = (pen[1][j] - w[j]) / d[a]
-                stop[a] = pen[1][j]
-            elif new > pen[2][j] and (pen[2][j] - w[j]) / d[a] < ts[a]:
-                ts[a] = (pen[2][j] - w[j]) / d[a]
-                stop[a] = pen[2][j]
-    t = min(1.0, ts.min())
-    if not t > 0.0:
+    delta = np.zeros(k)
+    gf = g.copy()  # gradient restricted to the free set, in free's order
+    moved = False
+    for _ in range(k):
+        _chol_solve(L, m, gf, d)
+        t = 1.0
+        for a in range(m):
+            c = free[a]
+            j = idx[c]
+            old = w_a[c]
+            new = old + d[a]
+            if not np.isfinite(new):
+                t = -1.0
+                break
+            ts[a] = np.inf
+            stop[a] = 0.0
+            if new * old <= 0.0:
+                ts[a] = old / (old - new)
+            if general:
+                if new < pen[1][j] and (pen[1][j] - old) / d[a] < ts[a]:
+                    ts[a] = (pen[1][j] - old) / d[a]
+                    stop[a] = pen[1][j]
+                elif new > pen[2][j] and (pen[2][j] - old) / d[a] < ts[a]:
+                    ts[a] = (pen[2][j] - old) / d[a]
+                    stop[a] = pen[2][j]
+            t = min(t, ts[a])
+        if not t > 0.0:
+            break
+        moved = True
+        full = t >= 1.0
+        for a in range(m):
+            c = free[a]
+            old = w_a[c]
+            if not full and ts[a] <= t * (1.0 + 1e-12):
+                w_a[c] = stop[a]  # the coefficients that stop the step land exactly
+            else:
+                w_a[c] = old + t * d[a]
+            delta[a] = w_a[c] - old
+        if full:
+            break
+        # gradient after the step: g -= H delta (on the free set)
+        for a in range(m):
+            ca = free[a]
+            acc = 0.0
+            for b in range(m):
+                acc += H[ca, free[b]] * delta[b]
+            gf[a] -= acc
+        # fix the stopped coefficients, last first (positions shift)
+        for a in range(m - 1, -1, -1):
+            if ts[a] <= t * (1.0 + 1e-12):
+                _chol_delete(L, m, a, d)
+                for b in range(a, m - 1):
+                    free[b] = free[b + 1]
+                    gf[b] = gf[b + 1]
+                    ts[b] = ts[b + 1]
+                m -= 1
+        if m == 0:
+            break
+    if not moved:
         return 0, s, S, work
     for a in range(k):
         j = idx[a]
         old = w[j]
-        if ts[a] <= t * (1.0 + 1e-12):
-            new = stop[a]  # the coefficients that stop the step land exactly
-        else:
-            new = old + t * d[a]
-        w[j] = new
+        w[j] = w_a[a]
         da = w[j] - old  # the stored change (float32 data: rounded)
-        if da != 0.0:
-            row = Zs[a]
-            for i in range(n):
-                R[i] -= da * row[i]
-            S -= da * zsum[j]
+        delta[a] = da
+        S -= da * zsum[j]
+    R -= np.dot(delta, Zs)
     return 1, s, S, work
+
+
+@njit(**_LEAF)
+def _cholesky(L, k):
+    """In-place lower Cholesky factor of the SPD matrix ``L[:k, :k]`` (lower
+    triangle read and written). Returns False if it is not numerically PD."""
+    for j in range(k):
+        acc = L[j, j]
+        for c in range(j):
+            acc -= L[j, c] * L[j, c]
+        if not acc > 0.0:
+            return False
+        djj = np.sqrt(acc)
+        L[j, j] = djj
+        for i in range(j + 1, k):
+            acc = L[i, j]
+            for c in range(j):
+                acc -= L[i, c] * L[j, c]
+            L[i, j] = acc / djj
+    return True
+
+
+@njit(**_LEAF)
+def _chol_solve(L, m, b, out):
+    """``out[:m] = (L L^T)^{-1} b[:m]`` for the lower factor ``L[:m, :m]``."""
+    for i in range(m):
+        acc = b[i]
+        for c in range(i):
+            acc -= L[i, c] * out[c]
+        out[i] = acc / L[i, i]
+    for i in range(m - 1, -1, -1):
+        acc = out[i]
+        for c in range(i + 1, m):
+            acc -= L[c, i] * out[c]
+        out[i] = acc / L[i, i]
+
+
+@njit(**_LEAF)
+def _chol_delete(L, m, a, x):
+    """Downdate the lower Cholesky factor ``L[:m, :m]`` of ``C`` in place to the
+    factor ``L[:m-1, :m-1]`` of ``C`` without row and column ``a`` (``x`` is
+    scratch of length ``m``). Removing row ``a`` of ``L`` leaves, below it, the
+    block ``[l, L33]`` with ``L33 L33^T + l l^T`` to refactor: a rank-one update
+    by Givens rotations, O(m^2) (Golub & Van Loan, section 6.5.4)."""
+    q = m - 1 - a
+    for i in range(a, m - 1):
+        x[i - a] = L[i + 1, a]
+        for c in range(a):
+            L[i, c] = L[i + 1, c]
+        for c in range(a, i + 1):
+            L[i, c] = L[i + 1, c + 1]
+    for i in range(q):
+        r_ii = L[a + i, a + i]
+        rad = np.sqrt(r_ii * r_ii + x[i] * x[i])
+        c = rad / r_ii
+        sn = x[i] / r_ii
+        L[a + i, a + i] = rad
+        for b in range(i + 1, q):
+            v = (L[a + b, a + i] + sn * x[b]) / c
+            L[a + b, a + i] = v
+            x[b] = c * x[b] - sn * v
 
 
 @njit(**JIT)
@@ -1920,10 +2020,10 @@ def cd_enet_ws(
                         if status > 0:
                             n_buf = 0  # the iterates jumped: restart Anderson
                             check = True
-                        elif status < 0:
-                            n_fail = NEWTON_FAILS  # too dear for this alpha
-                        else:
+                        elif status == 0:
                             n_fail += 1
+                        # too costly (-1): tried again on the next pattern, as the
+                        # working set grows and an epoch costs more
                 if w_max == 0.0 or d_w_max / w_max <= tol or check:
                     if s != 0.0:
                         _fold(R, s, R.shape[0])

@@ -248,9 +248,12 @@ default=None
                 multi_output=True,
                 y_numeric=True,
             )
-            y = check_array(
-                y, order="F", copy=False, dtype=X.dtype.type, ensure_2d=False
-            )
+            if sparse.issparse(y):  # refused here, with scikit-learn's error
+                y = check_array(
+                    y, order="F", copy=False, dtype=X.dtype.type, ensure_2d=False
+                )
+            # y is a finite numeric array now; check_array again costs 50 us
+            y = np.asarray(y, dtype=X.dtype, order="F")
         is_sparse = sparse.issparse(X)
         if is_sparse:
             X = canonical_csc(X)
