@@ -1411,15 +1411,18 @@ def _newton(
 
     The Gram matrix of ``Z_A`` and ``Z_A^T W r`` are BLAS products; the factor
     and its downdates are O(k^3 / 6) and O(k^2) loops. The step is not tried when
-    its cost (counted as ``k^2 n / 2 + k^3 / 3`` flops) exceeds ``max_epochs``
-    working-set epochs (2 x the stored entries of the working set): on sparse
-    data with many samples the dense k x n block is never worth it. It is
-    refused when ``k`` is 0 or above ``min(n_max, n)``. ``rank`` bounds the
+    its cost (``NEWTON_GEMM k^2 n + NEWTON_CHOL k^3 + 3 k n`` multiply-adds)
+    exceeds ``max_epochs`` working-set epochs (the stored entries of the working
+    set, twice on the support): on sparse data with many samples the dense k x n
+    block is never worth it. It is refused when ``k`` is 0 or above
+    ``min(n_max, n)``. ``rank`` bounds the
     rank of ``Z_A`` (samples of nonzero weight, minus one when centred) and
     ``tol`` is the solve's; they set the ridge (``NEWTON_RIDGE``). Returns
-    ``(status, s, S, work)``: 1 accepted (``w`` and ``R`` updated in place), 0
-    refused or rejected, -1 too costly; unless too costly, ``r = R + s`` is
-    folded into ``R`` (``s = work = 0``).
+    ``(status, s, S, work, cost)``: status 1 accepted (``w`` and ``R`` updated
+    in place), 0 refused or rejected, -1 too costly; unless too costly,
+    ``r = R + s`` is folded into ``R`` (``s = work = 0``); ``cost`` is the
+    step's cost in working-set epochs (the caller waits as long before the
+    next one).
     """
     n = R.shape[0]
     k = 0
