@@ -1350,6 +1350,9 @@ NEWTON_RIDGE_FULL = 1e-12
 #: fast solves (few epochs) never take this exit.
 EARLY_PASSES = 1.0
 EARLY_EPOCHS = 50
+#: The strong set of a warm-started alpha is used only if at most STRONG_MAX
+#: times the support (or ``ws_start``); otherwise scored working sets start.
+STRONG_MAX = 3
 
 
 @njit(**_LEAF)
@@ -1731,14 +1734,17 @@ def _strong_set(w, XtA, dual_norm, col_sq, thr, pen, general, ws):
     rules for discarding predictors in lasso-type problems", JRSS-B 74(2),
     eq. (6). Only a guess at the support: the duality gap of the full problem
     still decides, and a missed feature joins a later, scored working set.
-    One O(p) loop, no scores and no selection. Returns the set's size.
+    One O(p) loop, no scores and no selection. Returns the set's size and the
+    support's.
     """
     n_ws = 0
+    n_supp = 0
     for j in range(w.shape[0]):
         if col_sq[j] == 0.0:
             continue
         if w[j] != 0.0:
             keep = True
+            n_supp += 1
         elif general:
             keep = dual_norm * abs(XtA[j]) >= pen[0][j] * thr
         else:
@@ -1746,7 +1752,7 @@ def _strong_set(w, XtA, dual_norm, col_sq, thr, pen, general, ws):
         if keep:
             ws[n_ws] = j
             n_ws += 1
-    return n_ws
+    return n_ws, n_supp
 
 
 @njit(**_LEAF)
@@ -1937,9 +1943,15 @@ def cd_enet_ws(
             # ---- working set ---------------------------------------------------------
             n_ws = 0
             if first and strong:
-                n_ws = _strong_set(
+                n_ws, n_supp = _strong_set(
                     w, XtA, dual_norm, col_sq, 2.0 * l1 - l1_prev, pen, general, ws
                 )
+                if n_ws > STRONG_MAX * max(n_supp, ws_start):
+                    # a coarse step on correlated features: thousands may pass
+                    # the rule, and epochs over all of them cost more than the
+                    # scored working sets (Toeplitz, 10 alphas per decade: 4000
+                    # features for a support of 700)
+                    n_ws = 0
             if n_ws > 0:
                 # the strong set is usually the whole support of the solution:
                 # solve it to 0.3x the target, hoping one pass certifies it
