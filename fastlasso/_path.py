@@ -590,10 +590,7 @@ def _join_csc(parts, p, n_alphas, dtype, sparse_coefs):
     if sparse_coefs:
         return sparse.csc_matrix((data, indices, indptr), shape=(p, n_alphas))
     out = np.zeros((n_alphas, p), dtype=dtype)
-    if n_alphas == 1:
-        out[0, indices] = data
-    else:
-        out[np.repeat(np.arange(n_alphas), np.diff(indptr)), indices] = data
+    out[np.repeat(np.arange(n_alphas), np.diff(indptr)), indices] = data
     return out.T
 
 

@@ -1328,14 +1328,14 @@ NEWTON_MAX = 1024
 #: A Newton step is tried only if it costs at most this many working-set epochs
 #: (see :func:`_newton`) ...
 NEWTON_EPOCHS = 50
+#: ... and at most this many times without success per alpha.
+NEWTON_FAILS = 100
 #: Cost model of a Newton step, in multiples of a CD multiply-add (an epoch costs
 #: one per stored entry of the working set, two on the support): the k x k Gram
 #: product (BLAS, k^2 n multiply-adds) and the Cholesky factor (k^3 / 6 in a
 #: vectorised loop) run faster per flop than CD's column updates.
 NEWTON_GEMM = 1.0 / 6.0
 NEWTON_CHOL = 1.0 / 15.0
-#: ... and at most this many times without success per alpha.
-NEWTON_FAILS = 100
 #: Ridge added to the Newton system, relative to its largest diagonal entry:
 #: min(NEWTON_RIDGE, 0.1 tol) when the support reaches the rank bound of Z_A,
 #: NEWTON_RIDGE_FULL below it. Tuned on LassoCV: on leukemia's folds at
@@ -1538,10 +1538,11 @@ def _newton(
             break
         moved = True
         full = t >= 1.0
+        t_stop = t * (1.0 + 1e-12)  # ts[a] <= t_stop: coefficient a stops the step
         for a in range(m):
             c = free[a]
             old = w_a[c]
-            if not full and ts[a] <= t * (1.0 + 1e-12):
+            if not full and ts[a] <= t_stop:
                 w_a[c] = stop[a]  # the coefficients that stop the step land exactly
             else:
                 w_a[c] = old + t * d[a]
@@ -1557,7 +1558,7 @@ def _newton(
             gf[a] -= acc
         # fix the stopped coefficients, last first (positions shift)
         for a in range(m - 1, -1, -1):
-            if ts[a] <= t * (1.0 + 1e-12):
+            if ts[a] <= t_stop:
                 _chol_delete(L, m, a, d)
                 for b in range(a, m - 1):
                     free[b] = free[b + 1]
