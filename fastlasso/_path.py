@@ -50,10 +50,6 @@ _MESSAGE_RIDGE = (
 )
 
 
-#: ``pen`` of the kernels when there are no penalty factors nor bounds (unused).
-_NO_PEN = (np.empty(0), np.empty(0), np.empty(0))
-
-
 def make_penalty(
     n_features,
     dtype,
@@ -126,10 +122,36 @@ def make_penalty(
         hi = np.where(hi32 > hi, np.nextafter(hi32, np.float32(0)), hi32)
         lo = lo.astype(np.float64)
         hi = hi.astype(np.float64)
+    return (kernel_array(pf), kernel_array(lo), kernel_array(hi))
+
+
+def kernel_array(a, dtype=None):
+    """``a`` as the kernels take every input array: a contiguous, read-only
+    ``ndarray`` (not a subclass such as ``np.memmap``).
+
+    Numba types a read-only or a writeable array differently, so a user's
+    read-only or memory-mapped array (``np.load(..., mmap_mode="r")``, joblib's
+    workers) would compile every kernel again. All arrays the kernels only read are
+    passed read-only instead: one specialisation whatever the caller passes. No
+    copy unless ``a`` is not contiguous or not of ``dtype``.
+    """
+    a = np.ascontiguousarray(a, dtype=dtype)
+    if a.flags.writeable:
+        a = a.view()
+        a.flags.writeable = False
+    return a
+
+
+def csc_arrays(X):
+    """The CSC triple ``(data, indices, indptr)`` of a canonical CSC matrix, as
+    :func:`kernel_array` s, with int32 indices (a copy of the index arrays only when
+    they are int64 and small enough; larger matrices keep int64 and use a
+    specialisation of their own)."""
+    index = np.int32 if X.nnz < np.iinfo(np.int32).max else np.int64
     return (
-        np.ascontiguousarray(pf),
-        np.ascontiguousarray(lo),
-        np.ascontiguousarray(hi),
+        kernel_array(X.data),
+        kernel_array(X.indices, index),
+        kernel_array(X.indptr, index),
     )
 
 
@@ -152,21 +174,17 @@ class Design:
         self.n_samples, self.n_features, self.dtype = n, p, dtype
         self.is_sparse = sparse.issparse(X)
         if self.is_sparse:
-            self.Xd = (X.data, X.indices, X.indptr)
+            self.Xd = csc_arrays(X)
         else:
             # ravel(order="F") of an F-contiguous array is a view, not a copy.
-            self.Xd = (X.ravel(order="F"), n)
+            self.Xd = (kernel_array(X.ravel(order="F")), n)
         self.weighted = sample_weight is not None
-        self.sw = (
-            np.ascontiguousarray(sample_weight, dtype=dtype)
-            if self.weighted
-            else np.empty(0, dtype=dtype)
+        self.sw = kernel_array(
+            sample_weight if self.weighted else np.empty(0), dtype=dtype
         )
         self.centered = X_offset is not None and bool(np.any(X_offset != 0))
-        self.X_offset = (
-            np.ascontiguousarray(X_offset, dtype=dtype)
-            if self.centered
-            else np.zeros(p, dtype=dtype)
+        self.X_offset = kernel_array(
+            X_offset if self.centered else np.zeros(p), dtype=dtype
         )
         self.col_sq = np.empty(p)
         self.xsw = np.empty(p)
@@ -187,7 +205,7 @@ class Design:
         ``w`` (updated in place)."""
         return (
             self.Xd,
-            y,
+            kernel_array(y, self.dtype),
             self.sw,
             self.weighted,
             self.X_offset,
@@ -421,10 +439,8 @@ def solve_path(
     coefs : ndarray (n_features, n_alphas), dual_gaps : ndarray (n_alphas,)
         (unscaled, i.e. not divided by n_samples), n_iters : list of int.
     """
-    general = pen is not None
-    if general and gram is not None:
+    if pen is not None and gram is not None:
         raise ValueError("penalty factors and bounds are not supported with a Gram")
-    pen = pen if general else _NO_PEN
     if gram is not None:
         n = n_samples
         p, dtype = gram[0].shape[0], gram[0].dtype
@@ -436,7 +452,7 @@ def solve_path(
     w = np.zeros(p, dtype=dtype)
     if coef_init is not None:
         w[:] = np.asarray(coef_init, dtype=dtype).ravel()
-    y = np.ascontiguousarray(y, dtype=dtype)
+    y = kernel_array(y, dtype=dtype)
     max_iter = int(max_iter)
     tol = float(tol)
     alphas = np.asarray(alphas, dtype=np.float64)
@@ -473,7 +489,6 @@ def solve_path(
                 WS_START,
                 ANDERSON_K if anderson else 0,
                 pen,
-                general,
             )
             parts.append(out)
             gaps, tol_gap, iters, conv = out[:4]
@@ -498,8 +513,8 @@ def solve_path(
         if gram is not None:
             Q, q, y_norm2 = gram
             gap, tol_gap, n_iter, converged = cd_enet_gram(
-                Q,
-                q,
+                kernel_array(Q),
+                kernel_array(q),
                 float(y_norm2),
                 w,
                 l1,
@@ -524,7 +539,6 @@ def solve_path(
                 bool(screen),
                 lips,
                 pen,
-                general,
             )
         else:
             gap, tol_gap, n_iter, converged = cd_enet(
@@ -538,7 +552,6 @@ def solve_path(
                 seed,
                 bool(screen),
                 pen,
-                general,
             )
         _report(i, n_alphas, w, gap, tol_gap, n_iter, converged, l1, verbose)
         idx = np.flatnonzero(w)

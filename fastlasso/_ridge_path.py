@@ -37,7 +37,7 @@ from scipy import linalg, sparse
 from sklearn.exceptions import ConvergenceWarning
 
 from ._kernels import cd_enet, fista_enet
-from ._path import _NO_PEN, Design
+from ._path import Design
 
 __all__ = ["ridge_path", "ridge_solve", "auto_solver"]
 
@@ -246,9 +246,9 @@ def _iterative(X, Yc, sw, mu, alphas, solver, max_iter, tol, positive, dtype):
                 False,
             )
             if solver == "fista":
-                gap, tol_gap, it, ok = fista_enet(*args, lips, _NO_PEN, False)
+                gap, tol_gap, it, ok = fista_enet(*args, lips, None)
             else:
-                gap, tol_gap, it, ok = cd_enet(*args, _NO_PEN, False)
+                gap, tol_gap, it, ok = cd_enet(*args, None)
             if not ok:
                 warnings.warn(
                     _MESSAGE_CONV.format(

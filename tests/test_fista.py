@@ -14,7 +14,7 @@ from _helpers import duality_gap
 
 from fastlasso import ElasticNet, Lasso
 from fastlasso._kernels import fista_enet
-from fastlasso._path import _NO_PEN, Design
+from fastlasso._path import Design
 
 TOL = {np.float64: (1e-10, 1e-5), np.float32: (1e-6, 2e-3)}
 
@@ -77,7 +77,7 @@ def test_fista_kernel_ridge_gap(layout, positive):
     gap, tol_gap, n_iter, ok = fista_enet(
         design.Xd, yc, design.sw, False, design.X_offset, design.centered,
         design.col_sq, design.xsw, float(design.sw_sum), w, 0.0, 5.0,
-        100_000, 1e-12, positive, False, 0, False, lips, _NO_PEN, False,
+        100_000, 1e-12, positive, False, 0, False, lips, None,
     )  # fmt: skip
     assert ok and 0 < n_iter < 100_000 and gap <= tol_gap
     Z = X - mu

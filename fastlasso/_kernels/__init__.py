@@ -1,11 +1,67 @@
-"""Numba kernels. Importing this package compiles nothing; :func:`warmup` does."""
+"""Numba kernels for the elastic-net objective, one module per job.
 
-import time
+Every kernel minimises, over ``w``,
 
-import numpy as np
+    P(w) = 0.5 * sum_i sw_i * (y_i - z_i @ w)**2 + l1 * ||w||_1 + 0.5 * l2 * ||w||_2**2
 
-from ._cd import cd_enet, cd_enet_gram, cd_enet_ws, col_stats, enet_gap
+where ``Z = X - 1 @ X_offset.T`` is the design centred *implicitly* (``X`` itself is
+never modified nor copied) and ``sw`` are sample weights (all ones when
+``weighted`` is False). Lasso is ``l2 = 0``, Ridge is ``l1 = 0``.
+
+One kernel body serves dense and sparse designs. A design is passed as
+
+a tuple ``Xd``:
+
+* dense: ``(X, n)``, the matrix raveled in Fortran order (a 1-D view, no copy),
+  column ``j`` being ``X[j * n:(j + 1) * n]``;
+* sparse: ``(X_data, X_indices, X_indptr)``, the CSC triple in scipy's
+  constructor order (int32 indices).
+
+Column operations (``col_dot``, ``col_axpy``, ...) are resolved at compile time by
+``numba.extending.overload`` on the tuple's type, so the one body compiles to one
+specialisation per layout and dtype (4 in all), each with tight loops, instead of
+dense/sparse twins that drift apart. Only arrays, tuples of arrays and scalars
+cross the boundary, which keeps ``cache=True`` effective (STYLE.md, Numba lessons).
+
+Residual bookkeeping. The true residual is ``r = y - Z w``. Kernels keep
+``r = R + s`` with a dense vector ``R`` and a scalar ``s``: updating ``w_j`` by ``d``
+costs ``R -= d * X[:, j]`` (O(nnz of column j) when sparse) and ``s += d * mu_j``
+instead of an O(n) pass for the centring term; ``s`` is folded back into ``R``
+at every gap evaluation and whenever the work since the last fold reaches ``n``,
+which bounds the rounding error of the representation. ``S = sum_i sw_i r_i``
+is tracked as a scalar too; the centred correlation of column ``j`` with the
+residual is then ``sum_i x_ij sw_i R_i + s * sum_i sw_i x_ij - mu_j * S``.
+
+Stopping rule (same as scikit-learn >= 1.8): after an epoch whose largest
+coefficient change is small relative to the largest coefficient (or on the last
+epoch), compute the duality gap; stop when ``gap <= tol * sum_i sw_i y_i**2``.
+Gap-safe screening (Fercoq, Gramfort, Salmon 2015; Ndiaye et al. 2017,
+arXiv:1802.07481, eq. 11) discards features for good from the current dual point.
+
+Kernels return ``(gap, tol_gap, n_iter, converged)`` with ``gap`` and ``tol_gap``
+in the unscaled objective above; ``n_iter`` counts epochs and is 0 when the
+starting point already satisfies the gap test.
+
+Layout (each a module of this package):
+
+* ``_colops``: column operations on a design (dense or CSC), per-design statistics;
+* ``_gap``: duality-gap certificates; ``_penalty``: penalty factors and bounds
+  (compiled only into the specialisations that get ``pen``), the coordinate update;
+* ``_screening``: gap-safe screening, strong rule, working-set selection;
+* ``_epoch``: the CD epoch and residual set-up;
+* ``_anderson``, ``_newton``: the accelerations;
+* ``_workset``: the working-set path driver :func:`cd_enet_ws`;
+* ``_cd``: plain CD (:func:`cd_enet`) and Gram CD (:func:`cd_enet_gram`);
+* ``_fista``: accelerated proximal gradient (:func:`fista_enet`).
+
+Importing this package compiles nothing; ``fastlasso._warmup.warmup`` does.
+"""
+
+from ._cd import cd_enet, cd_enet_gram
+from ._colops import col_stats
 from ._fista import fista_enet
+from ._gap import enet_gap
+from ._workset import cd_enet_ws
 
 __all__ = [
     "KERNELS",
@@ -15,11 +71,10 @@ __all__ = [
     "col_stats",
     "enet_gap",
     "fista_enet",
-    "warmup",
 ]
 
 #: Kernel entry points called from Python, by name (each a ``numba`` dispatcher).
-#: Helpers such as ``enet_gap`` are compiled into these and cached with them.
+#: Helpers are compiled into these (and cached on disk with their own modules).
 KERNELS = {
     "cd_enet": cd_enet,
     "cd_enet_gram": cd_enet_gram,
@@ -27,42 +82,3 @@ KERNELS = {
     "col_stats": col_stats,
     "fista_enet": fista_enet,
 }
-
-
-def warmup(verbose: bool = False) -> list[str]:
-    """Compile (or load from the on-disk cache) every kernel specialisation.
-
-    fastlasso canonicalises its inputs (Fortran-raveled dense data or a CSC triple
-    with int32 indices; float32 or float64), so each kernel has one specialisation
-    per layout and dtype. This runs tiny dense, sparse and Gram problems in both
-    dtypes through the public estimators, with each solver (working-set CD for
-    l1 > 0, plain CD for l1 = 0, covariance updates, FISTA).
-
-    Returns
-    -------
-    compiled : list of str
-        ``"name(signature)"`` for every specialisation now available.
-    """
-    import scipy.sparse as sp
-
-    from ..linear_model import ElasticNet
-
-    rng = np.random.RandomState(0)
-    X = rng.randn(8, 5)
-    y = X @ rng.randn(5) + 0.1 * rng.randn(8)
-    for dtype in (np.float64, np.float32):
-        Xd = X.astype(dtype)
-        t0 = time.perf_counter()
-        for Xl in (Xd, sp.csc_matrix(Xd)):
-            ElasticNet(alpha=0.01).fit(Xl, y)  # working sets (l1 > 0)
-            ElasticNet(alpha=0.01, l1_ratio=0.0).fit(Xl, y)  # plain CD (l1 = 0)
-        ElasticNet(alpha=0.01, precompute=True).fit(Xd, y)
-        ElasticNet(alpha=0.01, solver="fista").fit(Xd, y)
-        ElasticNet(alpha=0.01, solver="fista").fit(sp.csc_matrix(Xd), y)
-        if verbose:
-            print(f"{np.dtype(dtype).name}: {time.perf_counter() - t0:.2f} s")
-    out = []
-    for name, disp in KERNELS.items():
-        for sig in disp.signatures:
-            out.append(f"{name}{tuple(str(t) for t in sig)}")
-    return out

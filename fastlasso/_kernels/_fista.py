@@ -30,8 +30,9 @@ recomputed at the rounded point, so the certificate is for the returned
 coefficients.
 
 The full-pass matvecs live in this module (STYLE.md 2.3: the Numba cache only
-tracks a kernel's own file); only scalar pieces are imported from ``_cd``: the gap
-formulas, the coordinate update (the proximal step) and the penalty set-up.
+tracks a kernel's own file); only scalar pieces are imported, from ``_gap`` and
+``_penalty``: the gap formulas, the coordinate update (the proximal step) and the
+penalty set-up.
 """
 
 import numpy as np
@@ -39,7 +40,8 @@ from numba import njit, types
 from numba.extending import overload
 
 from .._config import JIT
-from ._cd import _gap_from_parts, _pen_setup, _update, gap_finish_gen
+from ._gap import _gap_from_parts
+from ._penalty import _pen_setup, _update, gap_finish_gen
 
 #: ``L`` is this factor times the power-iteration estimate (a lower bound).
 LIPSCHITZ_SAFETY = 1.05
@@ -161,7 +163,6 @@ def _grad_gap(
     l2,
     positive,
     pen,
-    general,
     proj,
 ):
     """Fill ``g = Z^T W r``; return ``(primal, gap)`` at ``x`` (``r = y - Z x``).
@@ -181,7 +182,7 @@ def _grad_gap(
         Ry += wr * y[i]
         S += wr
     _rmatvec(Xd, rw, g)
-    if general:
+    if pen is not None:
         if centered:
             for j in range(p):
                 g[j] -= X_offset[j] * S
@@ -308,7 +309,6 @@ def _certify(
     positive,
     gap,
     pen,
-    general,
     proj,
 ):
     """Copy ``x`` into ``w`` (rounding to its dtype); return ``(exact, gap at w)``.
@@ -344,7 +344,6 @@ def _certify(
         l2,
         positive,
         pen,
-        general,
         proj,
     )
     return False, gap_w
@@ -376,7 +375,6 @@ def fista_enet(
     screen,
     lips,
     pen,
-    general,
 ):
     """FISTA with adaptive restart on the elastic net, dense or CSC.
 
@@ -388,7 +386,7 @@ def fista_enet(
     In/out: ``w``. Returns ``(gap, tol_gap, n_iter, converged)`` with the CD
     certificate ``gap <= tol * y^T W y``; ``n_iter`` counts FISTA iterations
     (two passes over the data each) and is 0 if ``w`` is already optimal.
-    With ``general``, penalty factors and bounds ``pen = (pf, lo, hi)`` as in
+    With ``pen`` (not None), penalty factors and bounds ``pen = (pf, lo, hi)`` as in
     :func:`._cd.cd_enet` (the proximal step clips to the box).
     """
     n = y.shape[0]
@@ -408,7 +406,7 @@ def fista_enet(
     g_old = np.empty(p)
     g_y = np.empty(p)
     z = np.empty(p)  # extrapolated point
-    proj = _pen_setup(Xd, y, sw, weighted, X_offset, centered, col_sq, pen, general, p)
+    proj = _pen_setup(Xd, y, sw, weighted, X_offset, centered, col_sq, pen, p)
     _residual(Xd, y, x, X_offset, centered, r)
     F, gap = _grad_gap(
         Xd,
@@ -425,7 +423,6 @@ def fista_enet(
         l2,
         positive,
         pen,
-        general,
         proj,
     )
     if gap <= tol_gap:
@@ -453,7 +450,7 @@ def fista_enet(
             # the proximal step is the CD update with ||z_j||^2 = 1 and penalties
             # scaled by the step
             x[j] = _update(
-                z[j] + step * g_y[j], thr, 1.0, step * l2, positive, pen, general, j
+                z[j] + step * g_y[j], thr, 1.0, step * l2, positive, pen, j
             )
         _residual(Xd, y, x, X_offset, centered, r)
         F, gap = _grad_gap(
@@ -471,7 +468,6 @@ def fista_enet(
             l2,
             positive,
             pen,
-            general,
             proj,
         )
         if gap <= target:
@@ -489,7 +485,6 @@ def fista_enet(
                 positive,
                 gap,
                 pen,
-                general,
                 proj,
             )
             if ok or gap_w <= tol_gap:
@@ -550,7 +545,6 @@ def fista_enet(
             positive,
             gap,
             pen,
-            general,
             proj,
         )
     return gap, tol_gap, n_iter, converged
