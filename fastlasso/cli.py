@@ -76,9 +76,9 @@ _SELECT_DESCRIPTION = (
     """\
 Feature selection by cross-validated Lasso: fits fastlasso.LassoCV (or
 ElasticNetCV with --l1-ratio) on DATA, or on the bundled Golub leukemia data
-(72 samples x 7129 genes, target +1 AML / -1 ALL, features named gene_<column
-index>) when no DATA is given. The model has an intercept; X is used as is
-unless --standardize.
+(72 samples x 7129 genes, target +1 AML / -1 ALL, features named by their
+Affymetrix probe identifiers such as M23197_at) when no DATA is given. The
+model has an intercept; X is used as is unless --standardize.
 
 Prints the alpha chosen by --alpha-rule together with alpha_min (smallest
 mean CV error) and alpha_1se (largest alpha within one standard error of that
@@ -566,10 +566,10 @@ def _cache_dirs(kernels):
 
 
 def _cmd_warmup(args):
-    from fastlasso import _kernels
+    from fastlasso import _kernels, _warmup
 
     start = time.perf_counter()
-    compiled = _kernels.warmup()
+    compiled = _warmup.warmup(verbose=True)
     elapsed = time.perf_counter() - start
     for item in compiled:  # "name(signature)" strings or (name, signature) pairs
         print("  " + (item if isinstance(item, str) else "  ".join(map(str, item))))
@@ -721,8 +721,9 @@ def _load_data(args):
             )
         from fastlasso.datasets import load_leukemia
 
-        X, y = load_leukemia(return_X_y=True)
-        names = [f"gene_{j}" for j in range(X.shape[1])]
+        bunch = load_leukemia()
+        X, y = bunch.data, bunch.target
+        names = [str(name) for name in bunch.feature_names]  # Affymetrix probe ids
         return Dataset(X, y, names, "AML(+1)/ALL(-1)", source="leukemia (bundled)")
     delimiter = args.delimiter
     if delimiter is not None and delimiter.lower() in ("tab", "\\t"):

@@ -244,12 +244,13 @@ def test_select_leukemia_default_with_plot(tmp_path):
     )  # fmt: skip
     assert rc == 0, err
     assert "[LassoCV]" not in err  # no progress: stderr is not a terminal
-    X, y = load_leukemia(return_X_y=True)
+    bunch = load_leukemia()
+    X, y = bunch.data, bunch.target
     ref = LassoCV(cv=KFold(5)).fit(X, y)
     order = ranked(ref.coef_)
     assert "leukemia" in out and "72 samples x 7129 features" in out
     shown = printed_selection(out)
-    assert [n for n, _ in shown] == [f"gene_{j}" for j in order[:5]]
+    assert [n for n, _ in shown] == bunch.feature_names[order[:5]].tolist()
     assert f"({order.size - 5} more, see --out)" in out
     res = json.loads((tmp_path / "genes.json").read_text())
     np.testing.assert_allclose(res["alpha"], ref.alpha_, rtol=1e-12)
