@@ -22,6 +22,7 @@ from sklearn.utils._param_validation import (
     validate_params,
 )
 
+from ._compile import describe, notify
 from ._kernels import cd_enet, cd_enet_gram, cd_enet_ws, col_stats, fista_enet
 
 __all__ = [
@@ -476,7 +477,7 @@ def solve_path(
         parts = []
         for start in range(0, n_alphas, step):
             stop = start + step
-            out = cd_enet_ws(
+            args = (
                 *design.kernel_args(y, w),
                 l1s[start:stop],
                 l2s[start:stop],
@@ -490,6 +491,8 @@ def solve_path(
                 ANDERSON_K if anderson else 0,
                 pen,
             )
+            notify("cd_enet_ws", args, describe(design, pen))
+            out = cd_enet_ws(*args)
             parts.append(out)
             gaps, tol_gap, iters, conv = out[:4]
             for i in range(stop - start):
@@ -512,7 +515,7 @@ def solve_path(
         seed = int(seeds[i])
         if gram is not None:
             Q, q, y_norm2 = gram
-            gap, tol_gap, n_iter, converged = cd_enet_gram(
+            args = (
                 kernel_array(Q),
                 kernel_array(q),
                 float(y_norm2),
@@ -526,8 +529,10 @@ def solve_path(
                 seed,
                 bool(screen),
             )
+            notify("cd_enet_gram", args, f"{np.dtype(dtype).name} Gram")
+            gap, tol_gap, n_iter, converged = cd_enet_gram(*args)
         elif solver == "fista":
-            gap, tol_gap, n_iter, converged = fista_enet(
+            args = (
                 *design.kernel_args(y, w),
                 l1,
                 l2,
@@ -540,8 +545,10 @@ def solve_path(
                 lips,
                 pen,
             )
+            notify("fista_enet", args, describe(design, pen))
+            gap, tol_gap, n_iter, converged = fista_enet(*args)
         else:
-            gap, tol_gap, n_iter, converged = cd_enet(
+            args = (
                 *design.kernel_args(y, w),
                 l1,
                 l2,
@@ -553,6 +560,8 @@ def solve_path(
                 bool(screen),
                 pen,
             )
+            notify("cd_enet", args, describe(design, pen))
+            gap, tol_gap, n_iter, converged = cd_enet(*args)
         _report(i, n_alphas, w, gap, tol_gap, n_iter, converged, l1, verbose)
         idx = np.flatnonzero(w)
         csc_parts.append((np.array([0, idx.size]), idx, w[idx]))

@@ -35,9 +35,12 @@ import warnings
 import numpy as np
 from scipy import linalg, sparse
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_array
+from sklearn.utils.validation import _check_sample_weight
 
+from ._compile import describe, notify
 from ._kernels import cd_enet, fista_enet
-from ._path import Design
+from ._path import Design, canonical_csc
 
 __all__ = ["ridge_path", "ridge_solve", "auto_solver"]
 
@@ -46,6 +49,33 @@ __all__ = ["ridge_path", "ridge_solve", "auto_solver"]
 DIRECT_MAX_DIM = 4000
 #: columns per block when a Gram matrix is formed from a dense X
 _BLOCK_BYTES = 1 << 25
+
+
+def _canonical(X, y, sample_weight):
+    """F-ordered dense or canonical CSC X; y in X's dtype; non-negative weights."""
+    if sparse.issparse(X):
+        X = canonical_csc(X)  # int64 indices: converted by _path.csc_arrays
+    else:
+        X = np.asfortranarray(X)
+    y = np.asarray(y, dtype=X.dtype)
+    if sample_weight is not None:
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+        )
+    return X, y, sample_weight
+
+
+def _validate(X, y, sample_weight):
+    """Validation for :func:`ridge_path` (estimators use ``validate_data``)."""
+    X = check_array(
+        X, accept_sparse=["csr", "csc", "coo"], dtype=[np.float64, np.float32]
+    )
+    y = check_array(y, dtype=X.dtype.type, ensure_2d=False)
+    if y.ndim > 2 or y.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"y has shape {y.shape}, incompatible with X of shape {X.shape}."
+        )
+    return _canonical(X, y, sample_weight)
 
 
 def auto_solver(n_samples, n_features, n_alphas=1, positive=False):
@@ -246,9 +276,13 @@ def _iterative(X, Yc, sw, mu, alphas, solver, max_iter, tol, positive, dtype):
                 False,
             )
             if solver == "fista":
-                gap, tol_gap, it, ok = fista_enet(*args, lips, None)
+                args = (*args, lips, None)
+                notify("fista_enet", args, describe(design, None))
+                gap, tol_gap, it, ok = fista_enet(*args)
             else:
-                gap, tol_gap, it, ok = cd_enet(*args, None)
+                args = (*args, None)
+                notify("cd_enet", args, describe(design, None))
+                gap, tol_gap, it, ok = cd_enet(*args)
             if not ok:
                 warnings.warn(
                     _MESSAGE_CONV.format(
@@ -381,8 +415,6 @@ def ridge_path(
     >>> coefs.shape
     (2, 3)
     """
-    from .linear_model._ridge import _validate
-
     X, y, sample_weight = _validate(X, y, sample_weight)
     alphas = np.asarray(alphas, dtype=np.float64).ravel()
     if alphas.size == 0 or np.any(alphas < 0) or not np.all(np.isfinite(alphas)):

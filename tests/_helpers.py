@@ -50,8 +50,9 @@ def preprocess(X, y, sample_weight=None, fit_intercept=True):
     return X - X_offset, y - y_offset, sw, X_offset, y_offset
 
 
-def alpha_max(X, y, sample_weight=None, fit_intercept=True, l1_ratio=1.0,
-              positive=False):
+def alpha_max(
+    X, y, sample_weight=None, fit_intercept=True, l1_ratio=1.0, positive=False
+):
     """Smallest alpha giving w = 0: max_j |X_c^T (sw y_c)| / (sum(sw) l1_ratio)."""
     Xc, yc, sw, _, _ = preprocess(X, y, sample_weight, fit_intercept)
     Xy = Xc.T @ (sw * yc)
@@ -66,13 +67,23 @@ def objective(X, y, coef, intercept, alpha, l1_ratio=1.0, sample_weight=None):
     w = np.asarray(coef, dtype=np.float64)
     sw = normalized_weights(sample_weight, X.shape[0])
     r = y - X @ w - float(intercept)
-    return (0.5 * np.sum(sw * r**2) / X.shape[0]
-            + alpha * l1_ratio * np.abs(w).sum()
-            + 0.5 * alpha * (1 - l1_ratio) * w @ w)
+    return (
+        0.5 * np.sum(sw * r**2) / X.shape[0]
+        + alpha * l1_ratio * np.abs(w).sum()
+        + 0.5 * alpha * (1 - l1_ratio) * w @ w
+    )
 
 
-def duality_gap(X, y, coef, alpha, l1_ratio=1.0, sample_weight=None,
-                fit_intercept=True, positive=False):
+def duality_gap(
+    X,
+    y,
+    coef,
+    alpha,
+    l1_ratio=1.0,
+    sample_weight=None,
+    fit_intercept=True,
+    positive=False,
+):
     """Duality gap of the (weighted, centred) problem, scaled by 1/n.
 
     With Xt = sqrt(sw) X_c, yt = sqrt(sw) y_c, R = yt - Xt w (unscaled problem
@@ -106,8 +117,16 @@ def duality_gap(X, y, coef, alpha, l1_ratio=1.0, sample_weight=None,
     return (primal - dual) / n, (yt @ yt) / n
 
 
-def kkt_violation(X, y, coef, alpha, l1_ratio=1.0, sample_weight=None,
-                  fit_intercept=True, positive=False):
+def kkt_violation(
+    X,
+    y,
+    coef,
+    alpha,
+    l1_ratio=1.0,
+    sample_weight=None,
+    fit_intercept=True,
+    positive=False,
+):
     """Per-feature violation of the optimality conditions (float64).
 
     With c_j = X_c[:, j]^T (sw * (y_c - X_c w)) / n - alpha (1 - l1_ratio) w_j
@@ -135,8 +154,7 @@ def kkt_violation(X, y, coef, alpha, l1_ratio=1.0, sample_weight=None,
 
 def lipschitz(X, sample_weight=None, fit_intercept=True):
     """max_j ||sqrt(sw) X_c[:, j]||^2 / n: coordinate-wise smoothness constant."""
-    Xc, _, sw, _, _ = preprocess(X, np.zeros(X.shape[0]), sample_weight,
-                                 fit_intercept)
+    Xc, _, sw, _, _ = preprocess(X, np.zeros(X.shape[0]), sample_weight, fit_intercept)
     return float(np.max(sw @ Xc**2) / Xc.shape[0])
 
 

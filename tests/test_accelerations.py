@@ -61,8 +61,15 @@ def _solve(X, y, sw, fit_intercept, l1_ratio, alphas, ws, screen, anderson):
         X_offset=X_offset if fit_intercept else None,
     )
     coefs, gaps, _ = solve_path(
-        design, yc, alphas, l1_ratio, tol=TOL, max_iter=200_000,
-        working_set=ws, screen=screen, anderson=anderson,
+        design,
+        yc,
+        alphas,
+        l1_ratio,
+        tol=TOL,
+        max_iter=200_000,
+        working_set=ws,
+        screen=screen,
+        anderson=anderson,
     )
     return coefs, gaps / X.shape[0]
 
@@ -71,8 +78,9 @@ def _solve(X, y, sw, fit_intercept, l1_ratio, alphas, ws, screen, anderson):
 @pytest.mark.parametrize("fit_intercept", [True, False], ids=["icpt", "noicpt"])
 @pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
 @pytest.mark.parametrize("problem", list(PROBLEMS))
-def test_switches_do_not_change_the_solution(problem, l1_ratio, fit_intercept,
-                                             weighted):
+def test_switches_do_not_change_the_solution(
+    problem, l1_ratio, fit_intercept, weighted
+):
     X, y = PROBLEMS[problem]()
     if problem == "riboflavin" and (weighted or not fit_intercept):
         pytest.skip("one real-data configuration is enough")
@@ -86,12 +94,16 @@ def test_switches_do_not_change_the_solution(problem, l1_ratio, fit_intercept,
     scale = np.abs(ref).max(axis=0)
     for switches, (coefs, gaps) in results.items():
         np.testing.assert_allclose(
-            coefs, ref, rtol=1e-6, atol=1e-8 * scale.max(),
+            coefs,
+            ref,
+            rtol=1e-6,
+            atol=1e-8 * scale.max(),
             err_msg=f"working_set, screen, anderson = {switches}",
         )
         for k, alpha in enumerate(alphas):
-            gap, gscale = duality_gap(X, y, coefs[:, k], alpha, l1_ratio, sw,
-                                      fit_intercept, False)
+            gap, gscale = duality_gap(
+                X, y, coefs[:, k], alpha, l1_ratio, sw, fit_intercept, False
+            )
             assert gap <= TOL * gscale + 1e-12 * (gscale + np.mean(y**2)), switches
             assert abs(gaps[k] - gap) <= 1e-9 * (gscale + np.mean(y**2)), switches
 
@@ -103,8 +115,16 @@ def test_working_set_uses_fewer_full_passes_than_plain_cd():
     Xc, yc, _, X_offset, _ = preprocess(X, y)
     design = Design(np.asfortranarray(X), X_offset=X_offset)
     alpha = [0.05 * alpha_max(X, y)]
-    _, _, it_plain = solve_path(design, yc, alpha, 1.0, tol=1e-8, max_iter=100_000,
-                                working_set=False, anderson=False)
+    _, _, it_plain = solve_path(
+        design,
+        yc,
+        alpha,
+        1.0,
+        tol=1e-8,
+        max_iter=100_000,
+        working_set=False,
+        anderson=False,
+    )
     _, _, it_ws = solve_path(design, yc, alpha, 1.0, tol=1e-8, max_iter=100_000)
     assert it_ws[0] < it_plain[0]
 
@@ -112,7 +132,7 @@ def test_working_set_uses_fewer_full_passes_than_plain_cd():
 def test_cholesky_downdates_match_refactoring():
     """The Newton step's factor, solve and downdate (dropping one coefficient at a
     time from the system) agree with numpy on the reduced matrix."""
-    from fastlasso._kernels._cd import _chol_delete, _chol_solve, _cholesky
+    from fastlasso._kernels._newton import _chol_delete, _chol_solve, _cholesky
 
     rng = np.random.RandomState(0)
     k, n = 40, 30  # rank-deficient Gram, made PD by a small ridge (as in _newton)

@@ -94,11 +94,17 @@ def run_python(code, cache_dir):
     env.pop("NUMBA_DISABLE_JIT", None)
     env.pop("FASTLASSO_NUMBA_CACHE", None)  # caching on (its default)
     env["PYTHONPATH"] = REPO + os.pathsep + env.get("PYTHONPATH", "")
-    proc = subprocess.run([sys.executable, "-c", code], env=env, cwd=REPO,
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     line = [ln for ln in proc.stdout.splitlines() if ln.startswith("STATS=")][-1]
-    return json.loads(line[len("STATS="):])
+    return json.loads(line[len("STATS=") :])
 
 
 def test_kernels_loaded_from_cache_in_fresh_process(tmp_path):
@@ -146,3 +152,64 @@ def test_specialisation_budget(numba_cache_dir, scope):
     for name, st in stats.items():
         assert len(st["signatures"]) <= limit, (name, st["signatures"])
     assert any(st["signatures"] for st in stats.values())
+
+
+WARMUP = textwrap.dedent("""
+    from fastlasso._warmup import warmup
+    compiled = warmup()
+    print("N_WARMUP=" + str(len(compiled)))
+""")
+
+# Every kind of input a user can pass, fitted after warm-up in a fresh process.
+FIT_AFTER_WARMUP = textwrap.dedent("""
+    import os, tempfile
+    import numpy as np
+    import scipy.sparse as sp
+    from fastlasso import ElasticNet, ElasticNetCV, Lasso, Ridge, lasso_path
+    rng = np.random.RandomState(1)
+    X = rng.randn(40, 12)
+    y = X[:, 0] - X[:, 3] + 0.1 * rng.randn(40)
+    sw = rng.uniform(0.5, 2.0, 40)
+    ro = np.asfortranarray(X.copy()); ro.flags.writeable = False
+    path = os.path.join(tempfile.mkdtemp(), "X.npy")
+    np.save(path, np.asfortranarray(X))
+    mm = np.load(path, mmap_mode="r")
+    y_ro = y.copy(); y_ro.flags.writeable = False
+    csr64 = sp.csr_matrix(X); csr64.indices = csr64.indices.astype(np.int64)
+    csr64.indptr = csr64.indptr.astype(np.int64)
+    csc64 = sp.csc_matrix(X); csc64.indices = csc64.indices.astype(np.int64)
+    csc64.indptr = csc64.indptr.astype(np.int64)
+    inputs = [X, np.ascontiguousarray(X), ro, mm, X[:, ::1].T.copy().T,
+              np.asfortranarray(np.hstack([X, X]))[:, ::2], X.astype(np.float32),
+              np.ascontiguousarray(X, dtype=np.float32), sp.csc_matrix(X),
+              csr64, csc64, sp.coo_matrix(X), sp.csr_matrix(X.astype(np.float32))]
+    pf = np.ones(12); pf[0] = 0.0; pf.flags.writeable = False
+    for Xl in inputs:
+        for s in (None, sw):
+            Lasso(alpha=0.05).fit(Xl, y_ro, sample_weight=s)
+            ElasticNet(alpha=0.05, l1_ratio=0.5, penalty_factor=pf,
+                       upper_bounds=2.0).fit(Xl, y, sample_weight=s)
+            ElasticNet(alpha=0.05, l1_ratio=0.0).fit(Xl, y, sample_weight=s)
+            Ridge(alpha=1.0).fit(Xl, y, sample_weight=s)
+        lasso_path(Xl, y, alphas=4)
+        ElasticNet(alpha=0.05, solver="fista").fit(Xl, y)
+    for Xl in inputs[:4]:
+        ElasticNet(alpha=0.05, precompute=True).fit(Xl, y, sample_weight=sw)
+    ElasticNetCV(cv=3, n_alphas=5, l1_ratio=[0.5, 1.0]).fit(mm, y)
+""")
+
+
+def test_no_compile_after_warmup(tmp_path):
+    """After ``fastlasso warmup``, no input a user can pass compiles a kernel: a
+    fresh process fitting read-only, memory-mapped, C-ordered, strided, float32,
+    CSR/CSC/COO with int64 indices, weighted and penalty-factor inputs loads every
+    specialisation from the cache (no cache miss) and needs none that warm-up did
+    not make."""
+    cache_dir = tmp_path / "numba-cache"
+    cache_dir.mkdir()
+    warm = run_python(WARMUP + STATS, cache_dir)
+    after = run_python(FIT_AFTER_WARMUP + STATS, cache_dir)
+    assert any(st["signatures"] for st in after.values())
+    for name, st in after.items():
+        assert st["cache_misses"] == 0, (name, st)
+        assert set(st["signatures"]) <= set(warm[name]["signatures"]), name

@@ -11,10 +11,15 @@ EXPECTED_FAILED_CHECKS = {}  # none (reason would be given here per check)
 
 
 @parametrize_with_checks(
-    [Lasso(), ElasticNet(), Lasso(positive=True), ElasticNet(selection="random",
-                                                             random_state=0)],
+    [
+        Lasso(),
+        ElasticNet(),
+        Lasso(positive=True),
+        ElasticNet(selection="random", random_state=0),
+    ],
     expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS.get(
-        type(est).__name__, {}),
+        type(est).__name__, {}
+    ),
 )
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)

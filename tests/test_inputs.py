@@ -53,8 +53,12 @@ BAD_FIT_INPUTS = {
     "complex_X": ({}, X0 + 1j, Y0, None),
     "complex_y": ({}, X0, Y0 + 1j, None),
     "string_X": ({}, np.full(X0.shape, "a"), Y0, None),
-    "object_X_with_str": ({}, np.array([["x"] + [1.0] * 7] * 30, dtype=object),
-                          Y0, None),
+    "object_X_with_str": (
+        {},
+        np.array([["x"] + [1.0] * 7] * 30, dtype=object),
+        Y0,
+        None,
+    ),
     "3d_X": ({}, X0[:, :, None], Y0, None),
     "1d_X": ({}, X0[:, 0], Y0, None),
     "negative_alpha": ({"alpha": -0.1}, X0, Y0, None),
@@ -71,8 +75,12 @@ BAD_FIT_INPUTS = {
     "selection_foo": ({"selection": "foo"}, X0, Y0, None),
     "precompute_auto": ({"precompute": "auto"}, X0, Y0, None),
     "precompute_string": ({"precompute": "yes"}, X0, Y0, None),
-    "precompute_wrong_gram": ({"precompute": np.zeros((8, 8)),
-                               "fit_intercept": False}, X0, Y0, None),
+    "precompute_wrong_gram": (
+        {"precompute": np.zeros((8, 8)), "fit_intercept": False},
+        X0,
+        Y0,
+        None,
+    ),
     "int64_index_csc": ({}, _int64_sparse("csc"), Y0, None),
     "int64_index_csr": ({}, _int64_sparse("csr"), Y0, None),
     "fit_intercept_string": ({"fit_intercept": "yes"}, X0, Y0, None),
@@ -111,7 +119,8 @@ def test_bad_fit_input_same_exception(case, est):
             fl_model.fit(X, y, sample_weight=sw)
     assert type(excinfo.value) is sk_exc, (
         f"fastlasso raised {type(excinfo.value).__name__}: {excinfo.value}; "
-        f"scikit-learn raises {sk_exc.__name__}")
+        f"scikit-learn raises {sk_exc.__name__}"
+    )
 
 
 @pytest.mark.parametrize("layout", ["dense", "csc", "csr"])
@@ -145,8 +154,11 @@ ODD_VALID_INPUTS = {
     # no unique solution
     "noncontiguous_X": (np.asfortranarray(np.repeat(X0, 2, axis=1))[:, ::2], Y0, None),
     "constant_column": (np.column_stack([X0, np.ones(30)]), Y0, None),
-    "zero_column_sparse": (sp.csc_matrix(np.column_stack([X0, np.zeros(30)])),
-                           Y0, None),
+    "zero_column_sparse": (
+        sp.csc_matrix(np.column_stack([X0, np.zeros(30)])),
+        Y0,
+        None,
+    ),
     "constant_y": (X0, np.full(30, 3.0), None),
     "single_sample": (X0[:1], Y0[:1], None),
 }
@@ -169,10 +181,15 @@ def test_odd_but_valid_input(case, est):
     assert fl_model.coef_.dtype == sk_model.coef_.dtype
     rtol = 1e-3 if sk_model.coef_.dtype == np.float32 else 1e-5
     scale = max(np.abs(sk_model.coef_).max(), 1e-12)
-    np.testing.assert_allclose(fl_model.coef_, sk_model.coef_, rtol=rtol,
-                               atol=rtol * scale)
-    np.testing.assert_allclose(fl_model.intercept_, sk_model.intercept_, rtol=rtol,
-                               atol=rtol * max(1.0, abs(np.max(sk_model.intercept_))))
+    np.testing.assert_allclose(
+        fl_model.coef_, sk_model.coef_, rtol=rtol, atol=rtol * scale
+    )
+    np.testing.assert_allclose(
+        fl_model.intercept_,
+        sk_model.intercept_,
+        rtol=rtol,
+        atol=rtol * max(1.0, abs(np.max(sk_model.intercept_))),
+    )
 
 
 @pytest.mark.parametrize("alpha", [0.05, 0.005])
@@ -213,8 +230,10 @@ def test_path_bad_inputs_same_exception():
         "zero_alphas_int": (X0, Y0, {"alphas": 0}),
     }
     for name, (X, y, kw) in cases.items():
-        for fl_func, sk_func in [(enet_path, sk.enet_path),
-                                 (lasso_path, sk.lasso_path)]:
+        for fl_func, sk_func in [
+            (enet_path, sk.enet_path),
+            (lasso_path, sk.lasso_path),
+        ]:
             if sk_func is sk.lasso_path and "l1_ratio" in kw:
                 continue
             sk_exc, _ = sk_outcome(lambda: sk_func(X, y, **kw))  # noqa: B023
@@ -225,7 +244,11 @@ def test_path_bad_inputs_same_exception():
                     warnings.simplefilter("ignore")
                     fl_func(X, y, **kw)
             assert type(excinfo.value) is sk_exc, (
-                name, fl_func.__name__, type(excinfo.value), sk_exc)
+                name,
+                fl_func.__name__,
+                type(excinfo.value),
+                sk_exc,
+            )
 
 
 @pytest.mark.parametrize("layout", ["dense", "csc"])
@@ -243,7 +266,8 @@ def test_alpha_zero_warns(est, layout):
     fl_user = [w for w in fl_rec if w.category is UserWarning]
     assert sk_user, "scikit-learn is expected to warn"
     assert any("alpha=0" in str(w.message) for w in fl_user), [
-        str(w.message) for w in fl_rec]
+        str(w.message) for w in fl_rec
+    ]
     assert {str(w.message) for w in fl_user} == {str(w.message) for w in sk_user}
 
 
@@ -275,14 +299,23 @@ def test_gram_recompute_warning():
         sk_model.fit(X0, Y0)
     with pytest.warns(UserWarning, match="Gram matrix was provided"):
         fl_model.fit(X0, Y0)
-    np.testing.assert_allclose(fl_model.coef_, sk_model.coef_, rtol=1e-4,
-                               atol=1e-4 * np.abs(sk_model.coef_).max())
+    np.testing.assert_allclose(
+        fl_model.coef_,
+        sk_model.coef_,
+        rtol=1e-4,
+        atol=1e-4 * np.abs(sk_model.coef_).max(),
+    )
 
 
 def _snapshot(A):
     if sp.issparse(A):
-        return (A.format, A.data.copy(), A.indices.copy(), A.indptr.copy(),
-                A.data.dtype)
+        return (
+            A.format,
+            A.data.copy(),
+            A.indices.copy(),
+            A.indptr.copy(),
+            A.data.dtype,
+        )
     return (A.copy(), A.flags["F_CONTIGUOUS"], A.flags["C_CONTIGUOUS"])
 
 
@@ -305,18 +338,22 @@ def _assert_unchanged(A, snap):
 @pytest.mark.parametrize("copy_X", [True, False])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["f64", "f32"])
 @pytest.mark.parametrize("layout", ["F", "C", "csc", "csr"])
-def test_no_input_mutation(layout, dtype, copy_X, fit_intercept, weighted,
-                           precompute):
+def test_no_input_mutation(layout, dtype, copy_X, fit_intercept, weighted, precompute):
     if precompute and layout in ("csc", "csr"):
         precompute = False  # ignored for sparse
     Xd = X0.astype(dtype)
-    X = {"F": np.asfortranarray(Xd), "C": np.ascontiguousarray(Xd),
-         "csc": sp.csc_matrix(Xd), "csr": sp.csr_matrix(Xd)}[layout]
+    X = {
+        "F": np.asfortranarray(Xd),
+        "C": np.ascontiguousarray(Xd),
+        "csc": sp.csc_matrix(Xd),
+        "csr": sp.csr_matrix(Xd),
+    }[layout]
     y = Y0.astype(dtype).copy()
     sw = SW0.astype(dtype).copy() if weighted else None
     snaps = [_snapshot(X), y.copy()] + ([sw.copy()] if weighted else [])
-    model = ElasticNet(alpha=0.01, copy_X=copy_X, fit_intercept=fit_intercept,
-                       precompute=precompute)
+    model = ElasticNet(
+        alpha=0.01, copy_X=copy_X, fit_intercept=fit_intercept, precompute=precompute
+    )
     model.fit(X, y, sample_weight=sw)
     _assert_unchanged(X, snaps[0])
     np.testing.assert_array_equal(y, snaps[1])
@@ -326,12 +363,14 @@ def test_no_input_mutation(layout, dtype, copy_X, fit_intercept, weighted,
     Y2 = np.column_stack([y, -y])
     Y2s = Y2.copy()
     Lasso(alpha=0.01, copy_X=copy_X, fit_intercept=fit_intercept).fit(
-        X, Y2, sample_weight=sw)
+        X, Y2, sample_weight=sw
+    )
     _assert_unchanged(X, snaps[0])
     np.testing.assert_array_equal(Y2, Y2s)
     # and the result does not depend on copy_X
-    ref = ElasticNet(alpha=0.01, copy_X=True, fit_intercept=fit_intercept,
-                     precompute=precompute).fit(X.copy(), y.copy(), sample_weight=sw)
+    ref = ElasticNet(
+        alpha=0.01, copy_X=True, fit_intercept=fit_intercept, precompute=precompute
+    ).fit(X.copy(), y.copy(), sample_weight=sw)
     np.testing.assert_array_equal(model.coef_, ref.coef_)
 
 
@@ -353,15 +392,20 @@ def test_signature_and_defaults(est):
     sk_cls = getattr(sk, est)
     assert issubclass(fl_cls, sk_cls)
     # scikit-learn's exact signature, plus fastlasso's keyword-only extras at the end
-    extras = {"solver": "cd", "penalty_factor": None, "lower_bounds": None,
-              "upper_bounds": None}
+    extras = {
+        "solver": "cd",
+        "penalty_factor": None,
+        "lower_bounds": None,
+        "upper_bounds": None,
+    }
     fl_sig = inspect.signature(fl_cls.__init__)
     params = list(fl_sig.parameters.values())
-    tail = params[-len(extras):]
+    tail = params[-len(extras) :]
     assert {p.name: p.default for p in tail} == extras
     assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in tail)
-    assert fl_sig.replace(parameters=params[:-len(extras)]) == inspect.signature(
-        sk_cls.__init__)
+    assert fl_sig.replace(parameters=params[: -len(extras)]) == inspect.signature(
+        sk_cls.__init__
+    )
     fit_params = list(inspect.signature(fl_cls.fit).parameters)
     assert fit_params == ["self", "X", "y", "sample_weight", "check_input"]
     assert fl_cls().get_params() == {**sk_cls().get_params(), **extras}
@@ -371,8 +415,9 @@ def test_signature_and_defaults(est):
 @pytest.mark.parametrize("est", ["Lasso", "ElasticNet"])
 def test_pickle_and_clone(est, layout):
     X = X0 if layout == "dense" else sp.csc_matrix(X0)
-    fl_model, _ = make(est, alpha=0.02, positive=True, selection="random",
-                       random_state=3, tol=1e-8)
+    fl_model, _ = make(
+        est, alpha=0.02, positive=True, selection="random", random_state=3, tol=1e-8
+    )
     fl_model.fit(X, Y0, sample_weight=SW0)
     blob = pickle.dumps(fl_model)
     back = pickle.loads(blob)

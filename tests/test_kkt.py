@@ -40,27 +40,30 @@ KKT_RTOL = {np.float64: 1e-5, np.float32: 2e-2}
 GAP_SLACK = {np.float64: 1e-12, np.float32: 2e-5}
 
 
-def check_certificates(X, y, coef, alpha, l1_ratio, sw, fit_intercept, positive,
-                       dtype, reported_gap=None):
+def check_certificates(
+    X, y, coef, alpha, l1_ratio, sw, fit_intercept, positive, dtype, reported_gap=None
+):
     X_ = (X.toarray() if sp.issparse(X) else np.asarray(X)).astype(np.float64)
     y_ = np.asarray(y).astype(dtype).astype(np.float64)
     viol = kkt_violation(X_, y_, coef, alpha, l1_ratio, sw, fit_intercept, positive)
     lam = alpha * l1_ratio
     assert viol.max() <= KKT_RTOL[dtype] * lam, (
         f"KKT violation {viol.max():.3e} > {KKT_RTOL[dtype]:.0e} * lam "
-        f"(lam={lam:.3e}) at features {np.flatnonzero(viol > KKT_RTOL[dtype] * lam)}")
+        f"(lam={lam:.3e}) at features {np.flatnonzero(viol > KKT_RTOL[dtype] * lam)}"
+    )
     if positive:
         assert np.all(coef >= 0)
-    gap, scale = duality_gap(X_, y_, coef, alpha, l1_ratio, sw, fit_intercept,
-                             positive)
+    gap, scale = duality_gap(X_, y_, coef, alpha, l1_ratio, sw, fit_intercept, positive)
     w_ = np.ones(len(y_)) if sw is None else sw * len(y_) / np.sum(sw)
     slack = GAP_SLACK[dtype] * (scale + np.mean(w_ * y_**2))
     assert gap >= -slack  # weak duality
     assert gap <= TOL[dtype] * scale + slack, (
-        f"recomputed gap {gap:.3e} > tol * scale = {TOL[dtype] * scale:.3e}")
+        f"recomputed gap {gap:.3e} > tol * scale = {TOL[dtype] * scale:.3e}"
+    )
     if reported_gap is not None:
         assert abs(float(reported_gap) - gap) <= slack + 1e-6 * abs(gap), (
-            f"dual_gap_={float(reported_gap):.6e} but recomputed gap={gap:.6e}")
+            f"dual_gap_={float(reported_gap):.6e} but recomputed gap={gap:.6e}"
+        )
 
 
 @pytest.mark.parametrize("alpha_frac", [0.3, 0.05, 0.01])
@@ -71,19 +74,36 @@ def check_certificates(X, y, coef, alpha, l1_ratio, sw, fit_intercept, positive,
 @pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["f64", "f32"])
 @pytest.mark.parametrize("layout", ["F", "csc"])
 @pytest.mark.parametrize("problem", list(PROBLEMS))
-def test_estimator_kkt_and_gap(problem, layout, dtype, fit_intercept, weighted,
-                               positive, l1_ratio, alpha_frac):
+def test_estimator_kkt_and_gap(
+    problem, layout, dtype, fit_intercept, weighted, positive, l1_ratio, alpha_frac
+):
     X, y = PROBLEMS[problem]
     sw = make_weights(len(y), seed=23) if weighted else None
     alpha = alpha_frac * alpha_max(X, y, sw, fit_intercept, l1_ratio, positive)
     cls = Lasso if l1_ratio == 1.0 else ElasticNet
     kw = {} if l1_ratio == 1.0 else {"l1_ratio": l1_ratio}
-    model = cls(alpha=alpha, fit_intercept=fit_intercept, positive=positive,
-                tol=TOL[dtype], max_iter=100_000, **kw)
+    model = cls(
+        alpha=alpha,
+        fit_intercept=fit_intercept,
+        positive=positive,
+        tol=TOL[dtype],
+        max_iter=100_000,
+        **kw,
+    )
     Xl = to_layout(X, layout, dtype)
     model.fit(Xl, y, sample_weight=sw)
-    check_certificates(Xl, y, model.coef_, alpha, l1_ratio, sw, fit_intercept,
-                       positive, dtype, reported_gap=model.dual_gap_)
+    check_certificates(
+        Xl,
+        y,
+        model.coef_,
+        alpha,
+        l1_ratio,
+        sw,
+        fit_intercept,
+        positive,
+        dtype,
+        reported_gap=model.dual_gap_,
+    )
     # the intercept is the optimal one for these coefficients
     X_ = to_layout(X, "F", dtype).astype(np.float64)
     y_ = y.astype(dtype).astype(np.float64)
@@ -91,7 +111,8 @@ def test_estimator_kkt_and_gap(problem, layout, dtype, fit_intercept, weighted,
         w_ = np.ones(len(y)) if sw is None else sw
         resid = y_ - X_ @ model.coef_.astype(np.float64) - float(model.intercept_)
         assert abs(np.average(resid, weights=w_)) <= (
-            1e-8 if dtype == np.float64 else 1e-3) * max(1.0, np.abs(y_).max())
+            1e-8 if dtype == np.float64 else 1e-3
+        ) * max(1.0, np.abs(y_).max())
     else:
         assert model.intercept_ == 0.0
 
@@ -104,12 +125,29 @@ def test_path_kkt_and_gap(l1_ratio, layout, dtype, positive):
     """Every column of an enet_path (no intercept handling) is certified."""
     X, y = PROBLEMS["n<p"]
     Xl = to_layout(X, layout, dtype)
-    alphas, coefs, gaps = enet_path(Xl, y, l1_ratio=l1_ratio, alphas=15, eps=1e-2,
-                                    positive=positive, tol=TOL[dtype],
-                                    max_iter=100_000)
+    alphas, coefs, gaps = enet_path(
+        Xl,
+        y,
+        l1_ratio=l1_ratio,
+        alphas=15,
+        eps=1e-2,
+        positive=positive,
+        tol=TOL[dtype],
+        max_iter=100_000,
+    )
     for k, alpha in enumerate(alphas):
-        check_certificates(Xl, y, coefs[:, k], alpha, l1_ratio, None, False,
-                           positive, dtype, reported_gap=gaps[k])
+        check_certificates(
+            Xl,
+            y,
+            coefs[:, k],
+            alpha,
+            l1_ratio,
+            None,
+            False,
+            positive,
+            dtype,
+            reported_gap=gaps[k],
+        )
 
 
 @pytest.mark.parametrize("precompute", [True, "gram"])
@@ -117,11 +155,29 @@ def test_path_gram_kkt_and_gap(precompute):
     X, y = PROBLEMS["n>p"]
     XF = np.asfortranarray(X)
     pre = XF.T @ XF if precompute == "gram" else True
-    alphas, coefs, gaps = enet_path(XF, y, l1_ratio=0.7, alphas=10, eps=1e-2,
-                                    precompute=pre, tol=1e-10, max_iter=100_000)
+    alphas, coefs, gaps = enet_path(
+        XF,
+        y,
+        l1_ratio=0.7,
+        alphas=10,
+        eps=1e-2,
+        precompute=pre,
+        tol=1e-10,
+        max_iter=100_000,
+    )
     for k, alpha in enumerate(alphas):
-        check_certificates(XF, y, coefs[:, k], alpha, 0.7, None, False, False,
-                           np.float64, reported_gap=gaps[k])
+        check_certificates(
+            XF,
+            y,
+            coefs[:, k],
+            alpha,
+            0.7,
+            None,
+            False,
+            False,
+            np.float64,
+            reported_gap=gaps[k],
+        )
 
 
 @pytest.mark.parametrize("layout", ["F", "csc"])
@@ -133,11 +189,20 @@ def test_riboflavin_kkt(layout):
     X = X[:, :300]
     for l1_ratio in (0.5, 1.0):
         alpha = 0.05 * alpha_max(X, y, None, True, l1_ratio)
-        model = ElasticNet(alpha=alpha, l1_ratio=l1_ratio, tol=1e-10,
-                           max_iter=200_000)
+        model = ElasticNet(alpha=alpha, l1_ratio=l1_ratio, tol=1e-10, max_iter=200_000)
         model.fit(to_layout(X, layout, np.float64), y)
-        check_certificates(X, y, model.coef_, alpha, l1_ratio, None, True, False,
-                           np.float64, reported_gap=model.dual_gap_)
+        check_certificates(
+            X,
+            y,
+            model.coef_,
+            alpha,
+            l1_ratio,
+            None,
+            True,
+            False,
+            np.float64,
+            reported_gap=model.dual_gap_,
+        )
 
 
 def test_default_tol_gap_certificate():
@@ -145,12 +210,12 @@ def test_default_tol_gap_certificate():
     X, y = PROBLEMS["n<p"]
     sw = make_weights(len(y), seed=24)
     for layout in ["F", "csc"]:
-        model = Lasso(alpha=0.02).fit(to_layout(X, layout, np.float64), y,
-                                      sample_weight=sw)
+        model = Lasso(alpha=0.02).fit(
+            to_layout(X, layout, np.float64), y, sample_weight=sw
+        )
         gap, scale = duality_gap(X, y, model.coef_, 0.02, 1.0, sw, True)
         assert gap <= 1e-4 * scale * (1 + 1e-9)
-        np.testing.assert_allclose(model.dual_gap_, gap, rtol=1e-6,
-                                   atol=1e-12 * scale)
+        np.testing.assert_allclose(model.dual_gap_, gap, rtol=1e-6, atol=1e-12 * scale)
 
 
 @pytest.mark.parametrize("precompute", [False, True])
@@ -169,14 +234,21 @@ def test_positive_ridge_is_certified(layout, precompute):
     alpha = 0.05
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        model = ElasticNet(alpha=alpha, l1_ratio=0.0, positive=True, tol=1e-12,
-                           max_iter=100_000, precompute=precompute and layout == "F")
+        model = ElasticNet(
+            alpha=alpha,
+            l1_ratio=0.0,
+            positive=True,
+            tol=1e-12,
+            max_iter=100_000,
+            precompute=precompute and layout == "F",
+        )
         model.fit(to_layout(X, layout, np.float64), y)
     Xc = X - X.mean(axis=0)
     yc = y - y.mean()
     A = np.vstack([Xc, np.sqrt(n * alpha) * np.eye(p)])
     w_ref, _ = nnls(A, np.r_[yc, np.zeros(p)])
     assert np.all(model.coef_ >= 0) and np.any(model.coef_ == 0)
-    np.testing.assert_allclose(model.coef_, w_ref, rtol=1e-6,
-                               atol=1e-8 * np.abs(w_ref).max())
+    np.testing.assert_allclose(
+        model.coef_, w_ref, rtol=1e-6, atol=1e-8 * np.abs(w_ref).max()
+    )
     assert model.dual_gap_ <= 1e-12 * (yc @ yc) / n + 1e-14

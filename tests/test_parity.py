@@ -63,8 +63,10 @@ def make_pair(l1_ratio, **params):
     """The same estimator from fastlasso and from scikit-learn."""
     if l1_ratio == 1.0:
         return Lasso(**params), sk.Lasso(**params)
-    return (ElasticNet(l1_ratio=l1_ratio, **params),
-            sk.ElasticNet(l1_ratio=l1_ratio, **params))
+    return (
+        ElasticNet(l1_ratio=l1_ratio, **params),
+        sk.ElasticNet(l1_ratio=l1_ratio, **params),
+    )
 
 
 def numeric_reference(sk_model, X, y, sw, dtype):
@@ -74,8 +76,9 @@ def numeric_reference(sk_model, X, y, sw, dtype):
     ref = clone(sk_model).set_params(tol=1e-10)
     X64 = X.toarray() if sp.issparse(X) else np.asarray(X)
     X64 = X64.astype(dtype).astype(np.float64)
-    return ref.fit(X64, np.asarray(y).astype(dtype).astype(np.float64),
-                   sample_weight=sw)
+    return ref.fit(
+        X64, np.asarray(y).astype(dtype).astype(np.float64), sample_weight=sw
+    )
 
 
 def assert_same_fit(fl_model, sk_model, X, y, sw, fit_intercept, dtype):
@@ -90,8 +93,11 @@ def assert_same_fit(fl_model, sk_model, X, y, sw, fit_intercept, dtype):
     # intercept
     _, _, _, X_offset, _ = preprocess(X, y, sw, fit_intercept)
     np.testing.assert_allclose(
-        fl_model.intercept_, num_ref.intercept_, rtol=rtol,
-        atol=atol * np.abs(X_offset).sum() + np.finfo(np.float32).tiny)
+        fl_model.intercept_,
+        num_ref.intercept_,
+        rtol=rtol,
+        atol=atol * np.abs(X_offset).sum() + np.finfo(np.float32).tiny,
+    )
     assert type(fl_model.intercept_) is type(sk_model.intercept_)
     fl_idt = np.asarray(fl_model.intercept_).dtype
     assert fl_idt == np.asarray(sk_model.intercept_).dtype
@@ -112,13 +118,15 @@ def assert_same_fit(fl_model, sk_model, X, y, sw, fit_intercept, dtype):
 @pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["f64", "f32"])
 @pytest.mark.parametrize("layout", ["F", "C", "csc", "csr"])
 @pytest.mark.parametrize("shape", list(SHAPES))
-def test_parity_grid(shape, layout, dtype, fit_intercept, weighted, positive,
-                     l1_ratio, alpha_frac):
+def test_parity_grid(
+    shape, layout, dtype, fit_intercept, weighted, positive, l1_ratio, alpha_frac
+):
     X, y, sw = get_problem(shape)
     sw = sw if weighted else None
     alpha = alpha_frac * alpha_max(X, y, sw, fit_intercept, l1_ratio, positive)
-    params = dict(alpha=alpha, fit_intercept=fit_intercept, positive=positive,
-                  **tight(dtype))
+    params = dict(
+        alpha=alpha, fit_intercept=fit_intercept, positive=positive, **tight(dtype)
+    )
     fl_model, sk_model = make_pair(l1_ratio, **params)
     Xl = to_layout(X, layout, dtype)
     with warnings.catch_warnings():
@@ -127,11 +135,15 @@ def test_parity_grid(shape, layout, dtype, fit_intercept, weighted, positive,
         fl_model.fit(Xl, y, sample_weight=sw)
     assert_same_fit(fl_model, sk_model, X, y, sw, fit_intercept, dtype)
     Xtest = to_layout(X[:7], layout, dtype)
-    expected = (X[:7].astype(dtype).astype(np.float64) @ fl_model.coef_.astype(float)
-                + float(fl_model.intercept_))
-    np.testing.assert_allclose(fl_model.predict(Xtest), expected,
-                               rtol=1e-4 if dtype == np.float32 else 1e-10,
-                               atol=1e-4 * np.abs(expected).max())
+    expected = X[:7].astype(dtype).astype(np.float64) @ fl_model.coef_.astype(
+        float
+    ) + float(fl_model.intercept_)
+    np.testing.assert_allclose(
+        fl_model.predict(Xtest),
+        expected,
+        rtol=1e-4 if dtype == np.float32 else 1e-10,
+        atol=1e-4 * np.abs(expected).max(),
+    )
 
 
 @pytest.mark.parametrize("l1_ratio", [0.5, 1.0])
@@ -140,8 +152,9 @@ def test_parity_grid(shape, layout, dtype, fit_intercept, weighted, positive,
 @pytest.mark.parametrize("positive", [False, True], ids=["", "pos"])
 @pytest.mark.parametrize("layout", ["F", "csc"])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["f64", "f32"])
-def test_at_alpha_max_exact_zeros(dtype, layout, positive, fit_intercept, weighted,
-                                  l1_ratio):
+def test_at_alpha_max_exact_zeros(
+    dtype, layout, positive, fit_intercept, weighted, l1_ratio
+):
     """At alpha >= alpha_max, w = 0 exactly with n_iter_ = 0 (as scikit-learn);
     just below alpha_max the solution is not zero.  Also validates alpha_max()."""
     X, y, sw = get_problem("n<p")
@@ -151,8 +164,12 @@ def test_at_alpha_max_exact_zeros(dtype, layout, positive, fit_intercept, weight
     # float32 data rounds alpha_max itself: stay 1e-3 above it
     above = 1.0 + (1e-3 if dtype == np.float32 else 1e-6)
     for factor, zero in [(above, True), (10.0, True), (0.99, False)]:
-        params = dict(alpha=factor * amax, fit_intercept=fit_intercept,
-                      positive=positive, **tight(dtype))
+        params = dict(
+            alpha=factor * amax,
+            fit_intercept=fit_intercept,
+            positive=positive,
+            **tight(dtype),
+        )
         fl_model, sk_model = make_pair(l1_ratio, **params)
         sk_model.fit(Xl, y, sample_weight=sw)
         fl_model.fit(Xl, y, sample_weight=sw)
@@ -160,8 +177,9 @@ def test_at_alpha_max_exact_zeros(dtype, layout, positive, fit_intercept, weight
         assert np.all(fl_model.coef_ == 0) == zero
         if zero:
             assert fl_model.n_iter_ == sk_model.n_iter_ == 0
-            np.testing.assert_allclose(fl_model.intercept_, sk_model.intercept_,
-                                       rtol=1e-6)
+            np.testing.assert_allclose(
+                fl_model.intercept_, sk_model.intercept_, rtol=1e-6
+            )
 
 
 @pytest.mark.parametrize("l1_ratio", [0.5, 1.0])
@@ -209,8 +227,12 @@ def test_dense_equals_sparse(dtype, fit_intercept, weighted):
         atol = atol_f * np.abs(dense.coef_).max()
         np.testing.assert_allclose(sparse.coef_, dense.coef_, rtol=rtol, atol=atol)
         _, _, _, X_offset, _ = preprocess(X, y, sw, fit_intercept)
-        np.testing.assert_allclose(sparse.intercept_, dense.intercept_, rtol=rtol,
-                                   atol=atol * np.abs(X_offset).sum() + 1e-30)
+        np.testing.assert_allclose(
+            sparse.intercept_,
+            dense.intercept_,
+            rtol=rtol,
+            atol=atol * np.abs(X_offset).sum() + 1e-30,
+        )
         assert sparse.coef_.dtype == dense.coef_.dtype == dtype
 
 
@@ -224,8 +246,7 @@ def test_sample_weight_semantics():
     kw = dict(alpha=alpha, l1_ratio=0.5, tol=1e-12, max_iter=100_000)
     weighted = ElasticNet(**kw).fit(X, y, sample_weight=counts.astype(float))
     # repetition changes n, so alpha is interpreted on the weighted average: same
-    repeated = ElasticNet(**kw).fit(np.repeat(X, counts, axis=0),
-                                    np.repeat(y, counts))
+    repeated = ElasticNet(**kw).fit(np.repeat(X, counts, axis=0), np.repeat(y, counts))
     np.testing.assert_allclose(weighted.coef_, repeated.coef_, rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(weighted.intercept_, repeated.intercept_, rtol=1e-6)
     scaled = ElasticNet(**kw).fit(X, y, sample_weight=7.5 * counts)
@@ -243,8 +264,10 @@ def test_two_dimensional_y(layout):
     X, y, sw = get_problem("n<p")
     Y = np.column_stack([y, -2 * y + X[:, 3], X[:, 0] - X[:, 5]])
     Xl = to_layout(X, layout, np.float64)
-    for est_cls, sk_cls, extra in [(Lasso, sk.Lasso, {}),
-                                   (ElasticNet, sk.ElasticNet, {"l1_ratio": 0.7})]:
+    for est_cls, sk_cls, extra in [
+        (Lasso, sk.Lasso, {}),
+        (ElasticNet, sk.ElasticNet, {"l1_ratio": 0.7}),
+    ]:
         kw = dict(alpha=0.05, tol=1e-10, max_iter=100_000, **extra)
         multi = est_cls(**kw).fit(Xl, Y, sample_weight=sw)
         ref = sk_cls(**kw).fit(Xl, Y, sample_weight=sw)
@@ -256,18 +279,25 @@ def test_two_dimensional_y(layout):
         assert multi.dual_gap_.shape == (3,)
         for k in range(3):
             single = est_cls(**kw).fit(Xl, Y[:, k], sample_weight=sw)
-            np.testing.assert_allclose(multi.coef_[k], single.coef_, rtol=1e-10,
-                                       atol=1e-12)
-            np.testing.assert_allclose(multi.intercept_[k], single.intercept_,
-                                       rtol=1e-10, atol=1e-12)
+            np.testing.assert_allclose(
+                multi.coef_[k], single.coef_, rtol=1e-10, atol=1e-12
+            )
+            np.testing.assert_allclose(
+                multi.intercept_[k], single.intercept_, rtol=1e-10, atol=1e-12
+            )
             assert multi.n_iter_[k] == single.n_iter_
-            np.testing.assert_allclose(multi.dual_gap_[k], single.dual_gap_,
-                                       rtol=1e-8,
-                                       atol=1e-12 * Y[:, k] @ Y[:, k] / len(y))
-        np.testing.assert_allclose(multi.coef_, ref.coef_, rtol=1e-5,
-                                   atol=1e-6 * np.abs(ref.coef_).max())
-        np.testing.assert_allclose(multi.intercept_, ref.intercept_, rtol=1e-5,
-                                   atol=1e-6)
+            np.testing.assert_allclose(
+                multi.dual_gap_[k],
+                single.dual_gap_,
+                rtol=1e-8,
+                atol=1e-12 * Y[:, k] @ Y[:, k] / len(y),
+            )
+        np.testing.assert_allclose(
+            multi.coef_, ref.coef_, rtol=1e-5, atol=1e-6 * np.abs(ref.coef_).max()
+        )
+        np.testing.assert_allclose(
+            multi.intercept_, ref.intercept_, rtol=1e-5, atol=1e-6
+        )
         sc = multi.sparse_coef_
         assert sp.issparse(sc) and sc.shape == (3, X.shape[1])
         np.testing.assert_array_equal(sc.toarray(), multi.coef_)
@@ -342,12 +372,15 @@ def test_dtype_preserved(layout, est):
     assert np.asarray(m32.dual_gap_).dtype == np.float32
     m32.predict(to_layout(X, layout, np.float32))
     Xi = np.round(X * 10).astype(np.int64)
-    mi = cls(alpha=0.01).fit(to_layout(Xi, layout, np.int64)
-                             if layout in ("F", "C") else sp.csc_matrix(Xi), y)
+    mi = cls(alpha=0.01).fit(
+        to_layout(Xi, layout, np.int64) if layout in ("F", "C") else sp.csc_matrix(Xi),
+        y,
+    )
     ri = ref_cls(alpha=0.01).fit(Xi, y)
     assert mi.coef_.dtype == ri.coef_.dtype == np.float64
-    np.testing.assert_allclose(mi.coef_, ri.coef_, rtol=1e-3,
-                               atol=1e-3 * np.abs(ri.coef_).max())
+    np.testing.assert_allclose(
+        mi.coef_, ri.coef_, rtol=1e-3, atol=1e-3 * np.abs(ri.coef_).max()
+    )
 
 
 def test_sparse_coef_and_feature_names():

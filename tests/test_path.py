@@ -42,7 +42,8 @@ def check_same_path(got, ref, dtype, n_alphas=None):
     # per-alpha absolute tolerance relative to that column's scale
     scale = np.maximum(np.abs(r_coefs).max(axis=0), np.abs(r_coefs).max() * 1e-3)
     assert np.all(np.abs(coefs - r_coefs) <= rtol * np.abs(r_coefs) + atol_f * scale), (
-        f"max abs diff per alpha: {np.abs(coefs - r_coefs).max(axis=0)}")
+        f"max abs diff per alpha: {np.abs(coefs - r_coefs).max(axis=0)}"
+    )
     # exact zeros where scikit-learn has exact zeros at alpha_max (first column)
     if n_alphas is None or n_alphas > 0:
         if np.all(r_coefs[:, 0] == 0):
@@ -102,8 +103,9 @@ def test_explicit_alphas(l1_ratio, dtype, layout):
     amax = np.abs(X.T @ y).max() / (len(y) * l1_ratio)
     alphas = [0.05 * amax, 0.5 * amax, 0.01 * amax, 0.2 * amax]
     for a in (alphas, np.array(alphas), [0.1 * amax]):
-        got, ref = run_both("enet_path", Xl, y, l1_ratio=l1_ratio, alphas=a,
-                            **tight(dtype))
+        got, ref = run_both(
+            "enet_path", Xl, y, l1_ratio=l1_ratio, alphas=a, **tight(dtype)
+        )
         check_same_path(got, ref, dtype)
         assert np.all(np.diff(np.asarray(got[0])) <= 0)
 
@@ -112,8 +114,9 @@ def test_explicit_alphas(l1_ratio, dtype, layout):
 def test_int_alphas_and_eps(n_alphas):
     X, y = PROBLEMS["n>p"]
     for eps in (1e-1, 1e-3):
-        got, ref = run_both("lasso_path", X, y, alphas=n_alphas, eps=eps,
-                            **tight(np.float64))
+        got, ref = run_both(
+            "lasso_path", X, y, alphas=n_alphas, eps=eps, **tight(np.float64)
+        )
         check_same_path(got, ref, np.float64)
         assert len(got[0]) == n_alphas
 
@@ -123,8 +126,9 @@ def test_positive(layout):
     X, y = PROBLEMS["n<p"]
     Xl = to_layout(X, layout, np.float64)
     for func, kw in [("lasso_path", {}), ("enet_path", {"l1_ratio": 0.3})]:
-        got, ref = run_both(func, Xl, y, alphas=15, positive=True, **kw,
-                            **tight(np.float64))
+        got, ref = run_both(
+            func, Xl, y, alphas=15, positive=True, **kw, **tight(np.float64)
+        )
         check_same_path(got, ref, np.float64)
         assert np.all(got[1] >= 0)
     # y anti-correlated with every column: alpha_max = 0 for positive (grid of zeros)
@@ -139,8 +143,16 @@ def test_positive(layout):
 def test_return_n_iter_and_gaps(dtype, layout):
     X, y = PROBLEMS["n<p"]
     Xl = to_layout(X, layout, dtype)
-    got, ref = run_both("enet_path", Xl, y, l1_ratio=0.8, alphas=10, eps=1e-2,
-                        return_n_iter=True, **tight(dtype))
+    got, ref = run_both(
+        "enet_path",
+        Xl,
+        y,
+        l1_ratio=0.8,
+        alphas=10,
+        eps=1e-2,
+        return_n_iter=True,
+        **tight(dtype),
+    )
     assert len(got) == len(ref) == 4
     check_same_path(got, ref, dtype)
     n_iters = got[3]
@@ -153,8 +165,7 @@ def test_return_n_iter_and_gaps(dtype, layout):
     y_ = y.astype(dtype).astype(np.float64)
     X_ = X.astype(dtype).astype(np.float64)
     for k, alpha in enumerate(got[0]):
-        mine, scale = duality_gap(X_, y_, got[1][:, k], alpha, 0.8,
-                                  fit_intercept=False)
+        mine, scale = duality_gap(X_, y_, got[1][:, k], alpha, 0.8, fit_intercept=False)
         slack = (2e-5 if dtype == np.float32 else 1e-12) * scale
         assert gaps[k] <= tol * scale + slack
         assert mine <= tol * scale + slack
@@ -168,18 +179,36 @@ def test_coef_init():
     init = np.random.default_rng(0).standard_normal(X.shape[1])
     for layout in ["F", "csc"]:
         Xl = to_layout(X, layout, np.float64)
-        got, ref = run_both("lasso_path", Xl, y, alphas=[0.05 * amax, 0.01 * amax],
-                            coef_init=init.copy(), return_n_iter=True,
-                            **tight(np.float64))
+        got, ref = run_both(
+            "lasso_path",
+            Xl,
+            y,
+            alphas=[0.05 * amax, 0.01 * amax],
+            coef_init=init.copy(),
+            return_n_iter=True,
+            **tight(np.float64),
+        )
         check_same_path(got, ref, np.float64)
         # starting from the optimum of the first alpha: immediate convergence
-        got2 = lasso_path(Xl, y, alphas=[0.05 * amax], coef_init=got[1][:, 0].copy(),
-                          return_n_iter=True, **tight(np.float64))
-        ref2 = sk.lasso_path(Xl, y, alphas=[0.05 * amax],
-                             coef_init=got[1][:, 0].copy(), return_n_iter=True,
-                             **tight(np.float64))
-        np.testing.assert_allclose(got2[1][:, 0], got[1][:, 0], rtol=1e-5,
-                                   atol=1e-6 * np.abs(got[1]).max())
+        got2 = lasso_path(
+            Xl,
+            y,
+            alphas=[0.05 * amax],
+            coef_init=got[1][:, 0].copy(),
+            return_n_iter=True,
+            **tight(np.float64),
+        )
+        ref2 = sk.lasso_path(
+            Xl,
+            y,
+            alphas=[0.05 * amax],
+            coef_init=got[1][:, 0].copy(),
+            return_n_iter=True,
+            **tight(np.float64),
+        )
+        np.testing.assert_allclose(
+            got2[1][:, 0], got[1][:, 0], rtol=1e-5, atol=1e-6 * np.abs(got[1]).max()
+        )
         assert got2[3][0] <= max(ref2[3][0], 1)
 
 
@@ -193,9 +222,17 @@ def test_precompute_and_Xy(shape):
     for precompute in [True, False, "auto", gram]:
         for xy in [None, Xy]:
             for func, kw in [("lasso_path", {}), ("enet_path", {"l1_ratio": 0.5})]:
-                got, ref = run_both(func, XF, y, alphas=12, eps=1e-2,
-                                    precompute=precompute, Xy=xy, **kw,
-                                    **tight(np.float64))
+                got, ref = run_both(
+                    func,
+                    XF,
+                    y,
+                    alphas=12,
+                    eps=1e-2,
+                    precompute=precompute,
+                    Xy=xy,
+                    **kw,
+                    **tight(np.float64),
+                )
                 check_same_path(got, ref, np.float64)
 
 

@@ -103,8 +103,9 @@ def test_ridge_positive_matches_sklearn_lbfgs():
     # CD certifies a sign-constrained ridge too (conjugate of l2/2 w^2 + 1{w >= 0})
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no ConvergenceWarning: the gap certifies
-        m_cd = Ridge(alpha=3.0, positive=True, solver="cd", tol=1e-12,
-                     max_iter=100_000).fit(X, y)
+        m_cd = Ridge(
+            alpha=3.0, positive=True, solver="cd", tol=1e-12, max_iter=100_000
+        ).fit(X, y)
     _close(m_cd.coef_, ref.coef_, 1e-4, "positive cd")
     _close(m_cd.coef_, m.coef_, 1e-6, "positive cd vs fista")
 

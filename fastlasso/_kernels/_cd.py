@@ -8,7 +8,7 @@ import numpy as np
 from numba import njit
 
 from .._config import JIT
-from ._colops import _LEAF, _fold
+from ._colops import _LEAF, _ZERO, _fold
 from ._epoch import _epoch, _setup, _xorshift
 from ._gap import _gap_from_parts, _l0_term, enet_gap
 from ._penalty import _pen_setup, _soft_threshold
@@ -91,7 +91,7 @@ def cd_enet(
     state = (seed % 4294967295) + 1
     converged = False
     n_iter = max_iter
-    work = 0
+    work = _ZERO
     for it in range(max_iter):
         w_max, d_w_max, s, S, work, state = _epoch(
             Xd,
@@ -121,7 +121,7 @@ def cd_enet(
             if s != 0.0:
                 _fold(R, s, R.shape[0])
                 s = 0.0
-                work = 0
+                work = _ZERO
             gap, dual_norm, S = enet_gap(
                 Xd,
                 y,

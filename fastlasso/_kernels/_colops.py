@@ -8,6 +8,7 @@ one tight loop per leaf. Also the per-design statistics (:func:`col_stats`), the
 multi-column product :func:`_xt_dot` and the residual fold :func:`_fold`.
 """
 
+import numpy as np
 from numba import njit, types
 from numba.extending import overload
 
@@ -18,6 +19,12 @@ from .._config import JIT
 # slower than BLAS. nnan/ninf are NOT enabled: NaN and inf propagate and the
 # convergence test sees them (STYLE.md, section 2.4). The scalar duality-gap
 # formula (_gap_from_parts) and the soft-thresholding keep strict IEEE semantics.
+#: An int64 zero that Numba does not type as ``Literal[int](0)``: a counter started
+#: from a literal 0 and passed to a jitted callee compiles that callee twice (once
+#: for the literal type met first in type inference, once for int64): measured on
+#: ``_epoch`` and the Cholesky helpers, ~1 s of a first fit.
+_ZERO = np.int64(0)
+
 _LEAF = dict(JIT, fastmath={"reassoc", "contract", "nsz", "arcp"})
 
 

@@ -449,9 +449,7 @@ def fista_enet(
             g_old[j] = g[j]
             # the proximal step is the CD update with ||z_j||^2 = 1 and penalties
             # scaled by the step
-            x[j] = _update(
-                z[j] + step * g_y[j], thr, 1.0, step * l2, positive, pen, j
-            )
+            x[j] = _update(z[j] + step * g_y[j], thr, 1.0, step * l2, positive, pen, j)
         _residual(Xd, y, x, X_offset, centered, r)
         F, gap = _grad_gap(
             Xd,

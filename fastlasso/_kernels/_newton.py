@@ -3,7 +3,7 @@
 import numpy as np
 from numba import njit
 
-from ._colops import _LEAF, _fold, col_axpy, col_nnz
+from ._colops import _LEAF, _ZERO, _fold, col_axpy, col_nnz
 
 #: Largest support for which :func:`_newton` builds and solves its k x k system
 #: (at most n as well). At k = 470, n = 500 (Toeplitz at alpha_max/100) the
@@ -132,11 +132,11 @@ def _newton(
     if s != 0.0:
         _fold(R, s, n)
         s = 0.0
-        work = 0
+        work = _ZERO
     if k == 0 or k > n_max or k > n:
         return 0, s, S, work, cost
     idx = np.empty(k, dtype=np.int64)
-    k = 0
+    k = _ZERO
     for m in range(n_ws):
         if w[ws[m]] != 0.0:
             idx[k] = ws[m]

@@ -14,9 +14,7 @@ from ._penalty import _screen_gen
 
 
 @njit(**_LEAF)
-def _screen_ws(
-    XtA, dual_norm, inv_norm, col_sq, l1, l2, gap, excluded, active, pen
-):
+def _screen_ws(XtA, dual_norm, inv_norm, col_sq, l1, l2, gap, excluded, active, pen):
     """Gap-safe screening for :func:`cd_enet_ws` with the precomputed
     ``inv_norm_j = 1 / sqrt(col_sq_j + l2)`` (the test of :func:`_screen_mask`,
     without a square root and a division per feature on every outer iteration)."""

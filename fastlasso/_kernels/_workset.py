@@ -4,7 +4,7 @@ import numpy as np
 from numba import njit
 
 from ._anderson import _anderson
-from ._colops import _LEAF, _fold
+from ._colops import _LEAF, _ZERO, _fold
 from ._epoch import _epoch, _setup
 from ._gap import _finish_any, _full_gap, _gap_from_parts, _r_stats, enet_gap
 from ._newton import NEWTON_EPOCHS, NEWTON_FAILS, NEWTON_MAX, _newton, _sign_changed
@@ -208,7 +208,7 @@ def cd_enet_ws(
             s, S = _drop_excluded(Xd, w, R, excluded, X_offset, centered, zsum, s, S)
         n_fail = 0
         newton_at = 0
-        work = 0
+        work = _ZERO
         ws_size = 0
         prev_gap = gap
         first = True
@@ -335,7 +335,7 @@ def cd_enet_ws(
                     if s != 0.0:
                         _fold(R, s, R.shape[0])
                         s = 0.0
-                        work = 0
+                        work = _ZERO
                     gap_in, _, S = enet_gap(
                         Xd, y, sw, weighted, X_offset, centered, w, R, l1, l2,
                         positive, XtA_in, ws, n_ws, pen, proj, scratch,
@@ -369,7 +369,7 @@ def cd_enet_ws(
             if s != 0.0:
                 _fold(R, s, R.shape[0])
                 s = 0.0
-                work = 0
+                work = _ZERO
             prev_gap = gap
             gap, dual_norm, S = _full_gap(
                 Xd, y, sw, weighted, X_offset, centered, R, XtR, XtA, w, l1, l2,

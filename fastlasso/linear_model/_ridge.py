@@ -10,50 +10,24 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from scipy import linalg, sparse
+from scipy import linalg
 from sklearn import linear_model as _sk
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context, is_classifier
 from sklearn.model_selection import GridSearchCV
-from sklearn.utils import check_array, check_scalar
+from sklearn.utils import check_scalar
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metadata_routing import _raise_for_params
-from sklearn.utils.validation import _check_sample_weight, validate_data
+from sklearn.utils.validation import validate_data
 
-from .._path import canonical_csc
-from .._ridge_path import _Centered, ridge_path, ridge_solve, weighted_means
+from .._ridge_path import (
+    _canonical,
+    _Centered,
+    ridge_path,
+    ridge_solve,
+    weighted_means,
+)
 
 __all__ = ["Ridge", "RidgeCV", "ridge_path"]
-
-
-def _canonical(X, y, sample_weight):
-    """F-ordered dense or canonical CSC X; y in X's dtype; non-negative weights."""
-    if sparse.issparse(X):
-        X = canonical_csc(X)
-        if X.indices.dtype != np.int32 or X.indptr.dtype != np.int32:
-            X = X.copy()
-            X.indices = X.indices.astype(np.int32)
-            X.indptr = X.indptr.astype(np.int32)
-    else:
-        X = np.asfortranarray(X)
-    y = np.asarray(y, dtype=X.dtype)
-    if sample_weight is not None:
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-        )
-    return X, y, sample_weight
-
-
-def _validate(X, y, sample_weight):
-    """Validation for :func:`ridge_path` (estimators use ``validate_data``)."""
-    X = check_array(
-        X, accept_sparse=["csr", "csc", "coo"], dtype=[np.float64, np.float32]
-    )
-    y = check_array(y, dtype=X.dtype.type, ensure_2d=False)
-    if y.ndim > 2 or y.shape[0] != X.shape[0]:
-        raise ValueError(
-            f"y has shape {y.shape}, incompatible with X of shape {X.shape}."
-        )
-    return _canonical(X, y, sample_weight)
 
 
 class Ridge(_sk.Ridge):

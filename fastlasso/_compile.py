@@ -1,0 +1,83 @@
+"""Compile-time bookkeeping: say when a kernel must be compiled.
+
+The kernels are compiled by Numba on first use and cached on disk
+(``cache=True``). A first fit on a fresh machine therefore pays the compile
+time once; :func:`notify` tells the user on stderr when that is about to happen
+(set ``FASTLASSO_COMPILE_NOTICE=0`` to silence it), and
+``fastlasso._warmup.warmup`` compiles every specialisation an input can reach,
+ahead of time.
+
+Inputs are canonicalised before they reach a kernel (``_path.kernel_array``:
+contiguous, read-only, int32 CSC indices), so the specialisations that can occur
+are exactly: kernel x layout (dense, CSC) x dtype (float32, float64) x penalty
+(plain, or penalty factors / bounds), plus the Gram kernel per dtype and the
+column statistics per layout and dtype.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import numpy as np
+
+from ._kernels import KERNELS
+
+__all__ = ["cache_state", "describe", "notify"]
+
+#: Rough first-compile times on a 2-core machine, in seconds, by kernel (the
+#: number shown in the notice; measured with ``bench/cold_start.py``).
+_COST = {"cd_enet_ws": 20, "cd_enet": 8, "fista_enet": 10, "cd_enet_gram": 6}
+
+_checked: set = set()
+
+
+def _enabled() -> bool:
+    flag = os.environ.get("FASTLASSO_COMPILE_NOTICE", "1").strip().lower()
+    return flag not in {"0", "false", "no", "off"}
+
+
+def _in_cache(dispatcher, args) -> bool:
+    """Whether the specialisation for ``args`` is compiled in this process or
+    stored in the on-disk cache (Numba internals; True when it cannot tell)."""
+    try:
+        sig = tuple(dispatcher.typeof_pyval(a) for a in args)
+        if any(tuple(s) == sig for s in dispatcher.signatures):
+            return True
+        cache = dispatcher._cache
+        key = cache._index_key(sig, dispatcher.targetctx.codegen())
+        return key in cache._cache_file._load_index()
+    except Exception:  # noqa: BLE001 - a notice must never break a fit
+        return True
+
+
+def notify(name: str, args: tuple, what: str) -> None:
+    """Print once per process and specialisation that kernel ``name`` is about
+    to be compiled for ``args`` (``what`` describes the data, e.g. "float64
+    dense"). Costs a set lookup after the first call for a specialisation."""
+    key = (name, what)
+    if key in _checked:
+        return
+    _checked.add(key)
+    if not _enabled() or _in_cache(KERNELS[name], args):
+        return
+    print(
+        f"fastlasso: compiling the {name} kernel for {what} data, once per "
+        f"machine (~{_COST.get(name, 5)} s; cached afterwards; "
+        "'fastlasso warmup' compiles all ahead of time; "
+        "FASTLASSO_COMPILE_NOTICE=0 silences this)",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def describe(design, pen) -> str:
+    """The words of a notice for a design and penalty, e.g. "float64 sparse"."""
+    kind = "sparse (CSC)" if design.is_sparse else "dense"
+    extra = " with penalty factors / bounds" if pen is not None else ""
+    return f"{np.dtype(design.dtype).name} {kind}{extra}"
+
+
+def cache_state() -> dict[str, int]:
+    """Specialisations available in this process, by kernel name."""
+    return {name: len(disp.signatures) for name, disp in KERNELS.items()}

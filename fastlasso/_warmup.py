@@ -1,0 +1,67 @@
+"""``fastlasso warmup``: compile every kernel specialisation ahead of time.
+
+Apart from :mod:`fastlasso._compile` so that the kernel layer never imports the
+estimators (which import it).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+import numpy as np
+
+from ._kernels import KERNELS
+
+__all__ = ["warmup"]
+
+
+def warmup(verbose: bool = False) -> list[str]:
+    """Compile (or load from the on-disk cache) every kernel specialisation.
+
+    Runs tiny problems through the public estimators for each dtype (float32,
+    float64), layout (dense, CSC) and penalty (none, penalty factors and bounds),
+    with each solver (working-set CD for l1 > 0, plain CD for l1 = 0, FISTA), and
+    the Gram solver (dense, no penalty factors) per dtype. Other inputs (C order,
+    strided, read-only, memory-mapped, CSR/COO, int64 indices, sample weights)
+    are converted to one of these before they reach a kernel.
+
+    Returns
+    -------
+    compiled : list of str
+        ``"name(signature)"`` for every specialisation now available.
+    """
+    import scipy.sparse as sp
+
+    from .linear_model import ElasticNet
+
+    old = os.environ.get("FASTLASSO_COMPILE_NOTICE")
+    os.environ["FASTLASSO_COMPILE_NOTICE"] = "0"
+    try:
+        rng = np.random.RandomState(0)
+        X = rng.randn(8, 5)
+        y = X @ rng.randn(5) + 0.1 * rng.randn(8)
+        pf = np.array([0.0, 1.0, 1.0, 2.0, 1.0])
+        for dtype in (np.float64, np.float32):
+            t0 = time.perf_counter()
+            Xd = np.asfortranarray(X, dtype=dtype)
+            for Xl in (Xd, sp.csc_matrix(Xd)):
+                for pen in ({}, {"penalty_factor": pf, "lower_bounds": -1.0}):
+                    ElasticNet(alpha=0.01, **pen).fit(Xl, y)  # working sets
+                    ElasticNet(alpha=0.01, l1_ratio=0.0, **pen).fit(Xl, y)  # plain
+                    ElasticNet(alpha=0.01, solver="fista", **pen).fit(Xl, y)
+            ElasticNet(alpha=0.01, precompute=True).fit(Xd, y)
+            if verbose:
+                name = np.dtype(dtype).name
+                print(f"{name}: {time.perf_counter() - t0:.2f} s", file=sys.stderr)
+    finally:
+        if old is None:
+            os.environ.pop("FASTLASSO_COMPILE_NOTICE", None)
+        else:
+            os.environ["FASTLASSO_COMPILE_NOTICE"] = old
+    out = []
+    for name, disp in KERNELS.items():
+        for sig in disp.signatures:
+            out.append(f"{name}{tuple(str(t) for t in sig)}")
+    return out
