@@ -17,7 +17,37 @@ from ._kernels import KERNELS
 __all__ = ["warmup"]
 
 
-def warmup(verbose: bool = False) -> list[str]:
+def _fit_all(group: str = "all", verbose: bool = False) -> None:
+    """Fit the tiny problems of :func:`warmup`: ``group`` "ws" (working-set CD),
+    "other" (plain CD, FISTA, Gram) or "all"."""
+    import scipy.sparse as sp
+
+    from .linear_model import ElasticNet
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(8, 5)
+    y = X @ rng.randn(5) + 0.1 * rng.randn(8)
+    pf = np.array([0.0, 1.0, 1.0, 2.0, 1.0])
+    ws = group in ("ws", "all")
+    other = group in ("other", "all")
+    for dtype in (np.float64, np.float32):
+        t0 = time.perf_counter()
+        Xd = np.asfortranarray(X, dtype=dtype)
+        for Xl in (Xd, sp.csc_matrix(Xd)):
+            for pen in ({}, {"penalty_factor": pf, "lower_bounds": -1.0}):
+                if ws:
+                    ElasticNet(alpha=0.01, **pen).fit(Xl, y)
+                if other:
+                    ElasticNet(alpha=0.01, l1_ratio=0.0, **pen).fit(Xl, y)
+                    ElasticNet(alpha=0.01, solver="fista", **pen).fit(Xl, y)
+        if other:
+            ElasticNet(alpha=0.01, precompute=True).fit(Xd, y)
+        if verbose:
+            name = np.dtype(dtype).name
+            print(f"{group} {name}: {time.perf_counter() - t0:.2f} s", file=sys.stderr)
+
+
+def warmup(verbose: bool = False, jobs: int | None = None) -> list[str]:
     """Compile (or load from the on-disk cache) every kernel specialisation.
 
     Runs tiny problems through the public estimators for each dtype (float32,
@@ -27,34 +57,34 @@ def warmup(verbose: bool = False) -> list[str]:
     strided, read-only, memory-mapped, CSR/COO, int64 indices, sample weights)
     are converted to one of these before they reach a kernel.
 
+    With ``jobs`` > 1 (default: 2 if the machine has 2 cores or more and the
+    on-disk cache is on) a second process compiles the plain-CD, FISTA and Gram
+    kernels while this one compiles the working-set kernel; each writes its own
+    kernels' cache entries, and a last pass here loads them all (and compiles
+    anything a concurrent index write lost).
+
     Returns
     -------
     compiled : list of str
         ``"name(signature)"`` for every specialisation now available.
     """
-    import scipy.sparse as sp
+    import subprocess
 
-    from .linear_model import ElasticNet
+    from ._config import JIT
 
+    if jobs is None:
+        jobs = 2 if (os.cpu_count() or 1) >= 2 else 1
     old = os.environ.get("FASTLASSO_COMPILE_NOTICE")
     os.environ["FASTLASSO_COMPILE_NOTICE"] = "0"
     try:
-        rng = np.random.RandomState(0)
-        X = rng.randn(8, 5)
-        y = X @ rng.randn(5) + 0.1 * rng.randn(8)
-        pf = np.array([0.0, 1.0, 1.0, 2.0, 1.0])
-        for dtype in (np.float64, np.float32):
-            t0 = time.perf_counter()
-            Xd = np.asfortranarray(X, dtype=dtype)
-            for Xl in (Xd, sp.csc_matrix(Xd)):
-                for pen in ({}, {"penalty_factor": pf, "lower_bounds": -1.0}):
-                    ElasticNet(alpha=0.01, **pen).fit(Xl, y)  # working sets
-                    ElasticNet(alpha=0.01, l1_ratio=0.0, **pen).fit(Xl, y)  # plain
-                    ElasticNet(alpha=0.01, solver="fista", **pen).fit(Xl, y)
-            ElasticNet(alpha=0.01, precompute=True).fit(Xd, y)
-            if verbose:
-                name = np.dtype(dtype).name
-                print(f"{name}: {time.perf_counter() - t0:.2f} s", file=sys.stderr)
+        if jobs > 1 and JIT.get("cache", False):
+            code = "from fastlasso._warmup import _fit_all; _fit_all('other', %r)"
+            proc = subprocess.Popen([sys.executable, "-c", code % verbose])
+            try:
+                _fit_all("ws", verbose)
+            finally:
+                proc.wait()
+        _fit_all("all", verbose and jobs <= 1)
     finally:
         if old is None:
             os.environ.pop("FASTLASSO_COMPILE_NOTICE", None)
