@@ -247,7 +247,7 @@ PROBLEMS = {
     for p in [
         Problem("leukemia", "leukemia", divisors=(10, 100)),
         Problem("riboflavin", "riboflavin", divisors=(10, 100)),
-        Problem("news20", "news20", divisors=(20,)),
+        Problem("news20", "news20", divisors=(20, 100)),
         Problem("we8there", "we8there", divisors=(20,)),
         Problem("sparse_synth", "sparse_synth", divisors=(20, 100)),
         Problem("cadata", "cadata", divisors=(20, 1000)),

@@ -60,6 +60,177 @@ def _fill_nonzeros(w, start, nz_idx, nz_val):
 
 
 @njit(**_LEAF)
+def _warm_gap(
+    y, sw, weighted, R, XtR, XtA, w, l1, l2, positive, pen, proj, scratch, all_cols,
+    ws, n_ws, same_l2, dual_norm,
+):  # fmt: skip
+    """Gap of a warm-started alpha at the previous solution, in O(n + p).
+
+    ``XtR`` holds ``Z^T W R`` for this very ``w`` (the previous alpha's
+    certificate), so no pass over the data is needed. With ``same_l2`` (and no
+    penalty factors) ``XtA`` and its norm are still the certificate's and ``w`` is
+    zero outside ``ws[:n_ws]``: the gap at the new l1 is O(|ws|). Returns
+    ``(gap, dual_norm, S)``.
+    """
+    R_norm2, Ry, S = _r_stats(y, sw, weighted, R)
+    if same_l2 and pen is None:
+        w_l1 = 0.0
+        w_l2sq = 0.0
+        for m in range(n_ws):
+            w_l1 += abs(w[ws[m]])
+            w_l2sq += w[ws[m]] * w[ws[m]]
+        gap = _gap_from_parts(l1, l2, w_l1, w_l2sq, R_norm2, Ry, dual_norm, 0.0)
+        return gap, dual_norm, S
+    p = XtR.shape[0]
+    gap, dual_norm = _finish_any(
+        XtR, w, l1, l2, positive, all_cols, p, R_norm2, Ry, XtA, pen, proj, scratch
+    )
+    return gap, dual_norm, S
+
+
+@njit(**_LEAF)
+def _scored_ws(
+    w, XtA, excluded, dual_norm, l1, l2, col_sq, inv_norm, pen, scores, ws, target
+):  # fmt: skip
+    """Scored working set from the current dual point, into ``ws``.
+
+    The support and every unpenalized feature (``gap_finish_gen`` needs them in
+    a restricted problem) come first; then the features whose dual constraint is
+    closest to active, by the gap-safe distance ``(1 - |x_j^T theta|) / ||x_j||``
+    (Massias, Gramfort, Salmon 2018, celer; with penalty factors ``dual_norm``
+    holds the dual scale). The size is ``max(target, 2 |support|)``, at most the
+    number of features not screened out.
+
+    Not monotone: once an outer iteration halves the gap, the caller's
+    ``target`` drops and the set shrinks back to twice the support. On the
+    Toeplitz problems it had doubled to 2560 for a support of 700, and keeping
+    that size made every later epoch read 1800 columns for nothing (ENet at
+    alpha_max/100: same epochs, 17% less time). Returns ``(n_ws, n_ws)``, or
+    ``(0, 0)`` when every feature is screened out.
+    """
+    n_alive = 0
+    n_supp = 0
+    scale = max(l1, dual_norm)
+    for j in range(w.shape[0]):
+        if excluded[j]:
+            scores[j] = np.inf
+            continue
+        n_alive += 1
+        if w[j] != 0.0 or (pen is not None and pen[0][j] == 0.0):
+            n_supp += 1
+            scores[j] = -np.inf
+        elif pen is not None:
+            pfj = pen[0][j]
+            scores[j] = (pfj * l1 - dual_norm * abs(XtA[j])) / np.sqrt(
+                col_sq[j] + pfj * l2
+            )
+        else:
+            scores[j] = (1.0 - abs(XtA[j]) / scale) * inv_norm[j]
+    if n_alive == 0:
+        return 0, 0
+    size = min(n_alive, max(target, 2 * n_supp))
+    return _smallest(scores, size, ws), size
+
+
+@njit(**_LEAF)
+def _inner_solve(
+    Xd, y, sw, weighted, X_offset, centered, col_sq, xsw, zsum, w, R, XtR, XtA, XtA_in,
+    l1, l2, positive, random, state, ws, n_ws, s, S, work, pen, proj, scratch, all_cols,
+    buf, K, sgn, epochs, max_iter, tol, tol_gap, inner_tol, rank, newton_at, n_fail,
+    gap, dual_norm,
+):  # fmt: skip
+    """CD epochs on the working set ``ws[:n_ws]`` until its gap is at most
+    ``inner_tol``, with Anderson extrapolation every ``K`` epochs and Newton steps
+    on a support and sign pattern that survived a whole epoch (once per pattern;
+    throttled by their cost, ``newton_at``).
+
+    A slow inner solve already within the target checks the full gap early
+    (``EARLY_EPOCHS``; e.g. near interpolation when |support| ~ n): if that
+    certifies the full problem, ``converged`` is True and ``(gap, dual_norm)``
+    are the full problem's. Returns ``(s, S, work, state, epochs, newton_at,
+    n_fail, converged, gap, dual_norm)``.
+    """
+    p = w.shape[0]
+    converged = False
+    n_buf = 0
+    tried = False
+    early = EARLY_PASSES * p
+    epochs_ws = epochs
+    _sign_changed(w, ws, n_ws, sgn)
+    while epochs < max_iter:
+        w_max, d_w_max, s, S, work, state = _epoch(
+            Xd, sw, weighted, X_offset, centered, col_sq, xsw, zsum, w, R,
+            l1, l2, positive, random, state, ws, n_ws, s, S, work, pen,
+        )  # fmt: skip
+        epochs += 1
+        if K > 0:
+            for m in range(n_ws):
+                buf[n_buf, m] = w[ws[m]]
+            n_buf += 1
+            if n_buf == K + 1:
+                _, s, S = _anderson(
+                    Xd, sw, weighted, X_offset, centered, zsum, w, R, s, S,
+                    l1, l2, positive, ws, n_ws, buf, K, pen,
+                )  # fmt: skip
+                n_buf = 0
+        check = n_buf == 0 or K == 0
+        if K > 0:
+            # a support and sign pattern that survived a whole epoch: try
+            # the exact solve on it (once per pattern)
+            if _sign_changed(w, ws, n_ws, sgn):
+                tried = False
+            elif not tried and n_fail < NEWTON_FAILS and epochs >= newton_at:
+                tried = True
+                status, s, S, work, cost = _newton(
+                    Xd, sw, weighted, X_offset, centered, zsum, w, R, s, S,
+                    work, l1, l2, ws, n_ws, pen, NEWTON_MAX,
+                    NEWTON_EPOCHS, rank, tol,
+                )  # fmt: skip
+                if status >= 0:
+                    # at most about half the time in Newton steps
+                    newton_at = epochs + int(cost)
+                if status > 0:
+                    n_buf = 0  # the iterates jumped: restart Anderson
+                    check = True
+                elif status == 0:
+                    n_fail += 1
+                # too costly (-1): tried again on the next pattern, as the
+                # working set grows and an epoch costs more
+        if w_max == 0.0 or d_w_max / w_max <= tol or check:
+            if s != 0.0:
+                _fold(R, s, R.shape[0])
+                s = 0.0
+                work = _ZERO
+            gap_in, _, S = enet_gap(
+                Xd, y, sw, weighted, X_offset, centered, w, R, l1, l2,
+                positive, XtA_in, ws, n_ws, pen, proj, scratch,
+            )  # fmt: skip
+            if gap_in <= inner_tol:
+                break
+            if (
+                gap_in <= tol_gap
+                and epochs - epochs_ws >= EARLY_EPOCHS
+                and (epochs - epochs_ws) * n_ws >= early
+            ):
+                # A slow inner solve (ill-conditioned, e.g. near
+                # interpolation when |support| ~ n) that is already within
+                # the target: one pass may certify the full problem now,
+                # sparing the epochs from here to 0.3x the target.
+                early *= 2.0  # the next try after as many epochs again
+                gap_full, dn_full, S = _full_gap(
+                    Xd, y, sw, weighted, X_offset, centered, R, XtR, XtA,
+                    w, l1, l2, positive, pen, proj, scratch,
+                    all_cols,
+                )  # fmt: skip
+                if gap_full <= tol_gap:
+                    gap = gap_full
+                    dual_norm = dn_full
+                    converged = True
+                    break
+    return s, S, work, state, epochs, newton_at, n_fail, converged, gap, dual_norm
+
+
+@njit(**_LEAF)
 def cd_enet_ws(
     Xd,
     y,
@@ -173,24 +344,10 @@ def cd_enet_ws(
                 positive, pen, proj, scratch, all_cols,
             )  # fmt: skip
         else:
-            # XtR holds Z^T W R for this very w (the previous alpha's certificate):
-            # the gap at the new penalties costs O(n + p), not a pass over the data
-            R_norm2, Ry, S = _r_stats(y, sw, weighted, R)
-            if covered and l2 == l2_prev and pen is None:
-                # same l2: XtA and its norm are still the certificate's, and w is
-                # zero outside the last working set: the gap at the new l1 is
-                # O(|ws|)
-                w_l1 = 0.0
-                w_l2sq = 0.0
-                for m in range(n_ws):
-                    w_l1 += abs(w[ws[m]])
-                    w_l2sq += w[ws[m]] * w[ws[m]]
-                gap = _gap_from_parts(l1, l2, w_l1, w_l2sq, R_norm2, Ry, dual_norm, 0.0)
-            else:
-                gap, dual_norm = _finish_any(
-                    XtR, w, l1, l2, positive, all_cols, p, R_norm2, Ry, XtA, pen,
-                    proj, scratch,
-                )  # fmt: skip
+            gap, dual_norm, S = _warm_gap(
+                y, sw, weighted, R, XtR, XtA, w, l1, l2, positive, pen, proj,
+                scratch, all_cols, ws, n_ws, covered and l2 == l2_prev, dual_norm,
+            )  # fmt: skip
         epochs = 0
         converged = gap <= tol_gap
         # the sequential strong rule needs the previous alpha's solution and a
@@ -237,39 +394,15 @@ def cd_enet_ws(
                     )
                     prepared = True
                 # scored working set from the current dual point
-                n_alive = 0
-                n_supp = 0
-                scale = max(l1, dual_norm)
-                for j in range(p):
-                    if excluded[j]:
-                        scores[j] = np.inf
-                        continue
-                    n_alive += 1
-                    if w[j] != 0.0 or (pen is not None and pen[0][j] == 0.0):
-                        # the support, and every unpenalized feature
-                        # (gap_finish_gen needs them in a restricted problem)
-                        n_supp += 1
-                        scores[j] = -np.inf
-                    elif pen is not None:
-                        # dual_norm holds the dual scale here
-                        pfj = pen[0][j]
-                        scores[j] = (pfj * l1 - dual_norm * abs(XtA[j])) / np.sqrt(
-                            col_sq[j] + pfj * l2
-                        )
-                    else:
-                        scores[j] = (1.0 - abs(XtA[j]) / scale) * inv_norm[j]
-                if n_alive == 0:
+                # twice the last size after an outer iteration that failed to
+                # halve the gap, else back to twice the support (_scored_ws)
+                grow = 2 * ws_size if gap > 0.5 * prev_gap else 0
+                n_ws, ws_size = _scored_ws(
+                    w, XtA, excluded, dual_norm, l1, l2, col_sq, inv_norm, pen,
+                    scores, ws, max(ws_start, grow),
+                )  # fmt: skip
+                if n_ws == 0:
                     break
-                target = max(ws_start, 2 * n_supp)
-                if ws_size > 0 and gap > 0.5 * prev_gap:
-                    target = max(target, 2 * ws_size)
-                # Not monotone: once an outer iteration halves the gap, the set
-                # shrinks back to twice the support. On the Toeplitz problems it
-                # had doubled to 2560 for a support of 700, and keeping that size
-                # made every later epoch read 1800 columns for nothing (ENet at
-                # alpha_max/100: same epochs, 17% less time).
-                ws_size = min(n_alive, target)
-                n_ws = _smallest(scores, ws_size, ws)
                 # A restricted problem is solved to 0.1x the current full gap
                 # (celer's rule of thumb: as well as its working set deserves), and
                 # at least to 0.3x the target. An answer certified after a looser
@@ -287,81 +420,15 @@ def cd_enet_ws(
             loose = inner_tol > 0.3 * tol_gap
 
             # ---- inner solve on the working set ------------------------------------
-            n_buf = 0
-            tried = False
-            early = EARLY_PASSES * p
-            epochs_ws = epochs
-            _sign_changed(w, ws, n_ws, sgn)
-            while epochs < max_iter:
-                w_max, d_w_max, s, S, work, state = _epoch(
-                    Xd, sw, weighted, X_offset, centered, col_sq, xsw, zsum, w, R,
-                    l1, l2, positive, random, state, ws, n_ws, s, S, work, pen,
-                )  # fmt: skip
-                epochs += 1
-                if K > 0:
-                    for m in range(n_ws):
-                        buf[n_buf, m] = w[ws[m]]
-                    n_buf += 1
-                    if n_buf == K + 1:
-                        _, s, S = _anderson(
-                            Xd, sw, weighted, X_offset, centered, zsum, w, R, s, S,
-                            l1, l2, positive, ws, n_ws, buf, K, pen,
-                        )  # fmt: skip
-                        n_buf = 0
-                check = n_buf == 0 or K == 0
-                if K > 0:
-                    # a support and sign pattern that survived a whole epoch: try
-                    # the exact solve on it (once per pattern)
-                    if _sign_changed(w, ws, n_ws, sgn):
-                        tried = False
-                    elif not tried and n_fail < NEWTON_FAILS and epochs >= newton_at:
-                        tried = True
-                        status, s, S, work, cost = _newton(
-                            Xd, sw, weighted, X_offset, centered, zsum, w, R, s, S,
-                            work, l1, l2, ws, n_ws, pen, NEWTON_MAX,
-                            NEWTON_EPOCHS, rank, tol,
-                        )  # fmt: skip
-                        if status >= 0:
-                            # at most about half the time in Newton steps
-                            newton_at = epochs + int(cost)
-                        if status > 0:
-                            n_buf = 0  # the iterates jumped: restart Anderson
-                            check = True
-                        elif status == 0:
-                            n_fail += 1
-                        # too costly (-1): tried again on the next pattern, as the
-                        # working set grows and an epoch costs more
-                if w_max == 0.0 or d_w_max / w_max <= tol or check:
-                    if s != 0.0:
-                        _fold(R, s, R.shape[0])
-                        s = 0.0
-                        work = _ZERO
-                    gap_in, _, S = enet_gap(
-                        Xd, y, sw, weighted, X_offset, centered, w, R, l1, l2,
-                        positive, XtA_in, ws, n_ws, pen, proj, scratch,
-                    )  # fmt: skip
-                    if gap_in <= inner_tol:
-                        break
-                    if (
-                        gap_in <= tol_gap
-                        and epochs - epochs_ws >= EARLY_EPOCHS
-                        and (epochs - epochs_ws) * n_ws >= early
-                    ):
-                        # A slow inner solve (ill-conditioned, e.g. near
-                        # interpolation when |support| ~ n) that is already within
-                        # the target: one pass may certify the full problem now,
-                        # sparing the epochs from here to 0.3x the target.
-                        early *= 2.0  # the next try after as many epochs again
-                        gap_full, dn_full, S = _full_gap(
-                            Xd, y, sw, weighted, X_offset, centered, R, XtR, XtA,
-                            w, l1, l2, positive, pen, proj, scratch,
-                            all_cols,
-                        )  # fmt: skip
-                        if gap_full <= tol_gap:
-                            gap = gap_full
-                            dual_norm = dn_full
-                            converged = True
-                            break
+            (
+                s, S, work, state, epochs, newton_at, n_fail, converged, gap,
+                dual_norm,
+            ) = _inner_solve(
+                Xd, y, sw, weighted, X_offset, centered, col_sq, xsw, zsum, w, R, XtR,
+                XtA, XtA_in, l1, l2, positive, random, state, ws, n_ws, s, S, work, pen,
+                proj, scratch, all_cols, buf, K, sgn, epochs, max_iter, tol, tol_gap,
+                inner_tol, rank, newton_at, n_fail, gap, dual_norm,
+            )  # fmt: skip
             if converged:
                 break
 
