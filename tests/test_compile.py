@@ -88,7 +88,7 @@ FIT_MANY_GRAM = textwrap.dedent("""
 """)
 
 
-def run_python(code, cache_dir):
+def run_python(code, cache_dir, stderr=None):
     env = dict(os.environ)
     env["NUMBA_CACHE_DIR"] = str(cache_dir)
     env.pop("NUMBA_DISABLE_JIT", None)
@@ -104,13 +104,21 @@ def run_python(code, cache_dir):
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     line = [ln for ln in proc.stdout.splitlines() if ln.startswith("STATS=")][-1]
+    if stderr is not None:
+        stderr.append(proc.stderr)
     return json.loads(line[len("STATS=") :])
 
 
 def test_kernels_loaded_from_cache_in_fresh_process(tmp_path):
     cache_dir = tmp_path / "numba-cache"
     cache_dir.mkdir()
-    first = run_python(FIT_ONE + STATS, cache_dir)
+    err = []
+    first = run_python(FIT_ONE + STATS, cache_dir, err)
+    # the compile is announced once per specialisation (dense and CSC here)
+    lines = err[0].splitlines()
+    notices = [ln for ln in lines if ln.startswith("fastlasso: compiling")]
+    assert len(notices) == 2, err[0]
+    assert "float64 dense" in notices[0] and "float64 sparse" in notices[1], notices
     used = [name for name, st in first.items() if st["signatures"]]
     assert used, f"no kernel in KERNELS was used by a fit: {first}"
     # the first process really compiled (cold cache), so the next check means something
@@ -121,7 +129,8 @@ def test_kernels_loaded_from_cache_in_fresh_process(tmp_path):
     assert any(f.endswith(".nbi") for f in files), files
     assert any(f.endswith(".nbc") for f in files), files
 
-    second = run_python(FIT_ONE + STATS, cache_dir)
+    second = run_python(FIT_ONE + STATS, cache_dir, err)
+    assert "fastlasso: compiling" not in err[1], err[1]  # loaded: no notice
     # (a kernel compiled only as a callee of another kernel in the first process
     # need not be touched at all in the second one: it is linked into its caller)
     used2 = [name for name, st in second.items() if st["signatures"]]
