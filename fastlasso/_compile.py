@@ -23,7 +23,7 @@ import numpy as np
 
 from ._kernels import KERNELS
 
-__all__ = ["cache_state", "describe", "notify"]
+__all__ = ["describe", "notify"]
 
 #: Rough first-compile times on a 2-core machine, in seconds, by kernel (the
 #: number shown in the notice; measured with ``bench/cold_start.py``).
@@ -51,16 +51,21 @@ def _in_cache(dispatcher, args) -> bool:
         return True
 
 
-def notify(name: str, args: tuple, what: str) -> None:
+def notify(name: str, args: tuple, kind: tuple) -> None:
     """Print once per process and specialisation that kernel ``name`` is about
-    to be compiled for ``args`` (``what`` describes the data, e.g. "float64
-    dense"). Costs a set lookup after the first call for a specialisation."""
-    key = (name, what)
+    to be compiled for ``args``. ``kind`` is :func:`describe`'s ``(dtype, layout,
+    penalised)``; the words of the notice are made only when it is printed, so
+    a call costs a set lookup after the first one for a specialisation."""
+    key = (name, *kind)
     if key in _checked:
         return
     _checked.add(key)
     if not _enabled() or _in_cache(KERNELS[name], args):
         return
+    dtype, layout, penalised = kind
+    what = f"{np.dtype(dtype).name} {layout}"
+    if penalised:
+        what += " with penalty factors / bounds"
     print(
         f"fastlasso: compiling the {name} kernel for {what} data, once per "
         f"machine (~{_COST.get(name, 5)} s; cached afterwards; "
@@ -71,13 +76,8 @@ def notify(name: str, args: tuple, what: str) -> None:
     )
 
 
-def describe(design, pen) -> str:
-    """The words of a notice for a design and penalty, e.g. "float64 sparse"."""
-    kind = "sparse (CSC)" if design.is_sparse else "dense"
-    extra = " with penalty factors / bounds" if pen is not None else ""
-    return f"{np.dtype(design.dtype).name} {kind}{extra}"
-
-
-def cache_state() -> dict[str, int]:
-    """Specialisations available in this process, by kernel name."""
-    return {name: len(disp.signatures) for name, disp in KERNELS.items()}
+def describe(design, pen) -> tuple:
+    """``(dtype, layout, penalised)`` of a design and penalty, for :func:`notify`
+    (e.g. ``(float64, "sparse (CSC)", False)``)."""
+    layout = "sparse (CSC)" if design.is_sparse else "dense"
+    return (design.dtype, layout, pen is not None)

@@ -529,7 +529,7 @@ def solve_path(
                 seed,
                 bool(screen),
             )
-            notify("cd_enet_gram", args, f"{np.dtype(dtype).name} Gram")
+            notify("cd_enet_gram", args, (dtype, "Gram", False))
             gap, tol_gap, n_iter, converged = cd_enet_gram(*args)
         elif solver == "fista":
             args = (

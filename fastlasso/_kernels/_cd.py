@@ -51,7 +51,7 @@ def cd_enet(
     R, y_norm2, zsum = _setup(Xd, y, sw, weighted, X_offset, centered, xsw, sw_sum, w)
     s = 0.0
     tol_gap = tol * y_norm2
-    proj = _pen_setup(Xd, y, sw, weighted, X_offset, centered, col_sq, pen, p)
+    proj = _pen_setup(Xd, y, sw, weighted, X_offset, centered, col_sq, pen)
     scratch = np.empty(p if pen is not None else 0)
 
     XtA = np.empty(p)

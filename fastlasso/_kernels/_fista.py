@@ -406,7 +406,7 @@ def fista_enet(
     g_old = np.empty(p)
     g_y = np.empty(p)
     z = np.empty(p)  # extrapolated point
-    proj = _pen_setup(Xd, y, sw, weighted, X_offset, centered, col_sq, pen, p)
+    proj = _pen_setup(Xd, y, sw, weighted, X_offset, centered, col_sq, pen)
     _residual(Xd, y, x, X_offset, centered, r)
     F, gap = _grad_gap(
         Xd,

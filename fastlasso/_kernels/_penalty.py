@@ -13,7 +13,7 @@ from ._colops import _LEAF, _xt_dot, col_axpy
 
 
 @njit(**_LEAF)
-def _pen_setup(Xd, y, sw, weighted, X_offset, centered, col_sq, pen, p):
+def _pen_setup(Xd, y, sw, weighted, X_offset, centered, col_sq, pen):
     """``proj`` for :func:`gap_finish_gen` (None unless ``pen`` is given)."""
     if pen is not None:
         return proj_setup(Xd, y, sw, weighted, X_offset, centered, col_sq, pen)

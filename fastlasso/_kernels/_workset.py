@@ -304,7 +304,7 @@ def cd_enet_ws(
     all_cols = np.arange(p)
     XtR = np.empty(p)  # Z^T W R at the current w when ``warm``
     XtA = np.empty(p)
-    proj = _pen_setup(Xd, y, sw, weighted, X_offset, centered, col_sq, pen, p)
+    proj = _pen_setup(Xd, y, sw, weighted, X_offset, centered, col_sq, pen)
     scratch = np.empty(p if pen is not None else 0)
     excluded = np.zeros(p, dtype=np.bool_)
     inv_norm = np.empty(p)  # 1 / ||x_aug_j||, for the l2 in ``inv_l2``
