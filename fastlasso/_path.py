@@ -626,6 +626,19 @@ def canonical_csc(X):
     return X
 
 
+def _check_alphas(alphas):
+    """Reject a negative (or NaN) alpha among user-given ``alphas``, as the
+    estimators' ``alpha >= 0`` constraint does."""
+    values = np.asarray(alphas, dtype=np.float64).ravel()
+    bad = np.flatnonzero(~(values >= 0.0))
+    if bad.size:
+        i = int(bad[0])
+        what = "negative" if values[i] < 0 else "not a number"
+        raise ValueError(
+            f"alphas must be >= 0; alphas[{i}] = {float(values[i])!r} is {what}."
+        )
+
+
 _PATH_CONSTRAINTS = {
     "X": ["array-like", "sparse matrix"],
     "y": ["array-like", "sparse matrix"],
@@ -701,7 +714,8 @@ def enet_path(
     n_alphas : int, default=100
         Deprecated (as in scikit-learn 1.9): pass an int as ``alphas``.
     alphas : int or array-like, default=100
-        Number of alphas of the automatic grid, or the alphas themselves.
+        Number of alphas of the automatic grid, or the alphas themselves
+        (each ``>= 0``; a negative or NaN alpha raises ``ValueError``).
     precompute : 'auto', bool or array-like of shape (n_features, n_features)
         Use a Gram matrix (covariance updates). 'auto': iff n_samples > n_features.
         Ignored for sparse ``X``.
@@ -853,10 +867,9 @@ def enet_path(
             n_alphas=_alphas,
             pen=pen,
         )
-    elif len(_alphas) > 1:
-        alphas = np.sort(_alphas)[::-1]
     else:
-        alphas = _alphas
+        _check_alphas(_alphas)
+        alphas = np.sort(_alphas)[::-1] if len(_alphas) > 1 else _alphas
 
     if hasattr(precompute, "__array__"):
         Q = np.ascontiguousarray(precompute, dtype=X.dtype)
