@@ -83,6 +83,23 @@ def _fold_weights(n_samples, train, sample_weight, dtype):
     return sw
 
 
+def _fold_size(train, sample_weight):
+    """The training fold's number of samples for ``precompute='auto'``.
+
+    Without weights, its number of rows (scikit-learn's rule: a Gram matrix when
+    it exceeds n_features). With weights, each row of non-zero weight counts
+    ``max(1, weight)`` times, so that a sample of integer weight k and k copies
+    of it count the same: the fold is then solved by the same kernel (Gram or
+    design) in both forms, and the two stop at the same point, also when
+    ``max_iter`` cuts them short. (The kernels reach the same solution to
+    ``tol``, but not by the same iterates.)
+    """
+    if sample_weight is None:
+        return len(train)
+    sw = sample_weight[train]
+    return float(np.sum(np.maximum(sw[sw != 0], 1.0), dtype=np.float64))
+
+
 def _path_mse(
     X,
     y,
@@ -128,7 +145,11 @@ def _path_mse(
         and (
             precompute is True
             or hasattr(precompute, "__array__")
-            or (isinstance(precompute, str) and len(train) > n_features)
+            or (
+                isinstance(precompute, str)
+                and _fold_size(train, sample_weight) > n_features
+                and n_features <= n_samples
+            )
         )
     )
     design, gram = None, None
@@ -194,6 +215,31 @@ def _path_mse(
     if store_coefs:
         return mse, coefs.toarray(), np.asarray(intercepts)
     return mse, None, None
+
+
+# --------------------------------------------------------------------------------------
+# Choice of alpha
+
+#: Mean CV MSEs within this relative distance of the minimum are ties. Along a
+#: path, consecutive alphas whose warm start is already certified keep the same
+#: coefficients (up to rounding), so the curve has flat stretches whose values
+#: differ only in the last bits; which of them is "smallest" then depends on the
+#: summation order, e.g. on whether a sample of weight 2 is stored once or twice.
+_TIE_RTOL = 1e-12
+
+
+def _first_min(curve):
+    """Index of the largest alpha (first entry) whose MSE ties with the minimum.
+
+    Exact ties resolve as ``np.argmin`` (and scikit-learn) do, to the first
+    entry; values within ``_TIE_RTOL`` of the minimum count as ties too. A NaN
+    minimum (``np.argmin``'s choice) is returned as is.
+    """
+    i = int(np.argmin(curve))
+    low = curve[i]
+    if not np.isfinite(low):
+        return i
+    return int(np.flatnonzero(curve <= low + _TIE_RTOL * abs(low))[0])
 
 
 # --------------------------------------------------------------------------------------
@@ -451,11 +497,12 @@ class _CVFitMixin:
         self.mse_path_ = np.squeeze(np.moveaxis(mse_paths, 2, 1))
 
         best_mse = np.inf
-        k_best, i_best_k = 0, int(np.argmin(mean_mse[0]))  # all-NaN curves: first
+        k_best, i_best_k = 0, _first_min(mean_mse[0])  # all-NaN curves: first
         best_alpha = alphas[0][i_best_k]
         for k in range(n_l1_ratio):
-            i_best = np.argmin(mean_mse[k])
-            if mean_mse[k, i_best] < best_mse:
+            i_best = _first_min(mean_mse[k])
+            margin = _TIE_RTOL * abs(best_mse) if np.isfinite(best_mse) else 0.0
+            if mean_mse[k, i_best] < best_mse - margin:
                 best_mse = mean_mse[k, i_best]
                 k_best, best_alpha = k, alphas[k][i_best]
                 i_best_k = i_best
@@ -526,10 +573,12 @@ _COMMON_PARAMS_DOC = """
     precompute : 'auto', bool or array-like of shape (n_features, n_features), \
 default='auto'
         Use a Gram matrix (covariance updates) in the folds: 'auto' does so when a
-        training fold has more samples than features. Each fold computes its own
-        Gram matrix of its centred, weighted training rows (an array is accepted
-        for compatibility and passed to the final refit only). Ignored for
-        sparse ``X``.
+        training fold has more samples than features (with ``sample_weight``, a
+        sample of non-zero weight counts ``max(1, weight)`` times, so that weights
+        and repeated rows choose alike) and ``X`` has at least as many rows as
+        features. Each fold computes its own Gram matrix of its centred,
+        weighted training rows (an array is accepted for compatibility and
+        passed to the final refit only). Ignored for sparse ``X``.
     max_iter : int, default=1000
         Maximum number of epochs per alpha.
     tol : float, default=1e-4
@@ -556,7 +605,9 @@ default='auto'
         Visit the coordinates in order, or at random.
     alpha_rule : {'min', '1se'}, default='min'
         Which alpha the final model is refitted with (and ``alpha_`` reports):
-        'min' is scikit-learn's rule, the alpha of the smallest mean CV MSE;
+        'min' is scikit-learn's rule, the alpha of the smallest mean CV MSE
+        (the largest such alpha when several tie; values within a relative
+        1e-12 of the minimum, i.e. rounding, count as ties);
         '1se' is the one-standard-error rule (glmnet's ``lambda.1se``), the
         largest alpha whose mean CV MSE is at most the minimum plus its standard
         error (see ``alpha_1se_``). Not a scikit-learn parameter.
