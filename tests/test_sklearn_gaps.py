@@ -1,6 +1,8 @@
 """Gaps to scikit-learn 1.9.1 closed for issue 13.
 
 - path functions reject a negative (or NaN) alpha, as the estimators do;
+- ``Ridge`` at its default settings is exact (to rounding) wherever the optimum
+  is unique, also with ``positive=True``;
 - ``LassoCV`` / ``ElasticNetCV`` pass scikit-learn's sample-weight equivalence
   checks (integer weights == repeated rows), with the instances scikit-learn's
   own test suite uses (``max_iter=5, cv=3``) and with the defaults.
@@ -19,7 +21,7 @@ from sklearn.utils.estimator_checks import (
     check_sample_weight_equivalence_on_sparse_data,
 )
 
-from fastlasso import ElasticNetCV, LassoCV, enet_path, lasso_path
+from fastlasso import ElasticNetCV, LassoCV, Ridge, enet_path, lasso_path
 from fastlasso.linear_model._cv import _first_min, _fold_size
 
 # --------------------------------------------------------------------------------------
@@ -112,3 +114,137 @@ def test_first_min_treats_rounding_level_differences_as_ties():
     # NaN: np.argmin's choice, as before
     curve = np.array([2.0, np.nan, 1.0])
     assert _first_min(curve) == int(np.argmin(curve))
+
+
+# --------------------------------------------------------------------------------------
+# 2. Ridge at default settings: exact wherever the optimum is unique
+
+
+def _ridge_problem(n, p, seed):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n, p) * 2.0 + 1.0
+    X[X < 0.5] = 0.0  # sparse-ish, non-centred columns
+    y = X @ rng.randn(p) + rng.randn(n) + 2.0
+    return X, y, rng.uniform(0.2, 3.0, n)
+
+
+def _ridge_reference(X, y, alpha, sw, fit_intercept, positive):
+    """Ridge solution from scipy: the problem as one least-squares system
+    ``[W^1/2 Z; sqrt(alpha) I] w = [W^1/2 y_c; 0]`` solved by ``lstsq``, or by
+    ``nnls`` (Lawson-Hanson active set, exact at its end) with positive=True."""
+    from scipy.linalg import lstsq
+    from scipy.optimize import nnls
+
+    n, p = X.shape
+    sw = np.ones(n) if sw is None else sw
+    if fit_intercept:
+        x_off, y_off = sw @ X / sw.sum(), sw @ y / sw.sum()
+    else:
+        x_off, y_off = np.zeros(p), 0.0
+    s = np.sqrt(sw)
+    A = np.vstack([(X - x_off) * s[:, None], np.sqrt(alpha) * np.eye(p)])
+    b = np.concatenate([(y - y_off) * s, np.zeros(p)])
+    coef = nnls(A, b, maxiter=50 * p)[0] if positive else lstsq(A, b)[0]
+    return coef, y_off - x_off @ coef
+
+
+def _rel(a, b, scale):
+    return np.abs(np.asarray(a) - np.asarray(b)).max() / scale
+
+
+@pytest.mark.parametrize("shape", [(60, 10), (40, 12), (25, 60)], ids=str)
+@pytest.mark.parametrize("alpha", [0.3, 10.0])
+@pytest.mark.parametrize("positive", [False, True], ids=["free", "positive"])
+@pytest.mark.parametrize("fit_intercept", [True, False], ids=["icpt", "no_icpt"])
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("sparse_X", [False, True], ids=["dense", "csr"])
+def test_ridge_defaults_are_exact(
+    shape, alpha, positive, fit_intercept, weighted, sparse_X
+):
+    """fastlasso.Ridge at its defaults vs scipy's exact solution (1e-9) and vs
+    scikit-learn (1e-6, relative to max|coef|). scikit-learn's positive solver
+    (L-BFGS-B) stops at its own ``tol`` (1e-4 by default, about 5e-3 off the
+    optimum here, up to 8e-2 with n < p), so it runs with tol=1e-13, which is
+    within 1e-6 of the optimum on all these problems but one (n < p)."""
+    import sklearn.linear_model as skl
+
+    X, y, sw = _ridge_problem(*shape, seed=sum(shape))
+    sw = sw if weighted else None
+    m = Ridge(alpha=alpha, fit_intercept=fit_intercept, positive=positive)
+    m.fit(sp.csr_matrix(X) if sparse_X else X, y, sample_weight=sw)
+    coef, intercept = _ridge_reference(X, y, alpha, sw, fit_intercept, positive)
+    scale = np.abs(coef).max()
+    assert _rel(m.coef_, coef, scale) <= 1e-9
+    assert _rel(m.intercept_, intercept, max(scale, abs(intercept))) <= 1e-9
+    if positive:
+        assert np.all(m.coef_ >= 0) and np.any(m.coef_ == 0)
+        ref = skl.Ridge(
+            alpha=alpha,
+            fit_intercept=fit_intercept,
+            positive=True,
+            tol=1e-13,
+            max_iter=100_000,
+        )
+    else:
+        ref = skl.Ridge(alpha=alpha, fit_intercept=fit_intercept)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ref.fit(X, y, sample_weight=sw)
+    # L-BFGS-B can stop short of 1e-6 even at tol=1e-13 (ill-conditioned n < p):
+    # then fastlasso must be no farther from scikit-learn than scikit-learn is
+    # from the exact solution.
+    rtol = max(1e-6, 1.01 * _rel(ref.coef_, coef, scale) + 1e-9)
+    assert _rel(m.coef_, ref.coef_, scale) <= rtol
+    assert _rel(m.intercept_, ref.intercept_, max(scale, abs(intercept))) <= rtol
+    if not positive:
+        assert rtol == 1e-6
+
+
+def test_ridge_positive_issue_problem_and_solvers():
+    """The 60 x 10 problem of the issue: every solver that takes positive=True
+    returns the exact minimiser, whatever ``tol`` or ``max_iter`` (and then
+    warns of no convergence problem); ``n_iter_`` still counts the iterative
+    solver's iterations."""
+    rng = np.random.RandomState(0)
+    X = rng.randn(60, 10)
+    y = X @ rng.randn(10) + rng.randn(60)
+    coef, intercept = _ridge_reference(X, y, 1.0, None, True, True)
+    for kw in [
+        {},
+        {"solver": "cd"},
+        {"solver": "fista", "tol": 1e-2},
+        {"solver": "cd", "max_iter": 1},
+    ]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ConvergenceWarning)
+            m = Ridge(alpha=1.0, positive=True, **kw).fit(X, y)
+        assert m.solver_ == kw.get("solver", "fista")
+        assert np.all(m.n_iter_ >= 1)
+        assert _rel(m.coef_, coef, np.abs(coef).max()) <= 1e-12
+        assert m.intercept_ == pytest.approx(intercept, rel=1e-12)
+
+
+def test_ridge_positive_multi_target_and_path():
+    from fastlasso import ridge_path
+
+    X, y, sw = _ridge_problem(50, 15, seed=7)
+    Y = np.column_stack([y, -y + 3.0 * X[:, 0]])
+    alphas = np.array([0.5, 20.0])
+    m = Ridge(alpha=alphas, positive=True).fit(X, Y, sample_weight=sw)
+    path = ridge_path(X, y, alphas=[50.0, 0.05, 2.0], positive=True, sample_weight=sw)
+    for k in range(2):
+        coef, _ = _ridge_reference(X, Y[:, k], alphas[k], sw, True, True)
+        assert _rel(m.coef_[k], coef, np.abs(coef).max()) <= 1e-9
+    for a, alpha in enumerate([50.0, 0.05, 2.0]):
+        coef, _ = _ridge_reference(X, y, alpha, sw, True, True)
+        assert _rel(path[:, a], coef, np.abs(coef).max()) <= 1e-9
+
+
+def test_ridge_positive_float32():
+    X, y, _ = _ridge_problem(60, 10, seed=3)
+    m = Ridge(alpha=1.0, positive=True).fit(X.astype(np.float32), y)
+    coef, _ = _ridge_reference(
+        X.astype(np.float32).astype(float), y, 1.0, None, True, True
+    )
+    assert m.coef_.dtype == np.float32
+    assert _rel(m.coef_, coef, np.abs(coef).max()) <= 1e-6

@@ -55,7 +55,9 @@ class Ridge(_sk.Ridge):
     tol : float, default=1e-4
         'cd' / 'fista' only: stop when the duality gap of the problem is at most
         ``tol * y_c^T W y_c`` (the same rule as fastlasso's ElasticNet). Ignored by
-        the direct solvers, which are exact up to rounding.
+        the direct solvers, which are exact up to rounding. A gap bounds the
+        objective, not the coefficients (at ``tol=1e-4`` they are typically
+        1e-3 to 1e-2 off); see ``positive`` for how that case is made exact.
     solver : {'auto', 'svd', 'cholesky', 'cd', 'fista'}, default='auto'
         'cholesky': a linear system on the smaller of ``Z^T W Z`` and
         ``W^1/2 Z Z^T W^1/2``. 'svd': an eigendecomposition of that Gram matrix
@@ -65,7 +67,15 @@ class Ridge(_sk.Ridge):
         4000``, else 'cd'. scikit-learn's 'lsqr', 'sparse_cg', 'sag', 'saga' and
         'lbfgs' are not available (rejected by parameter validation).
     positive : bool, default=False
-        Non-negative coefficients ('auto' or 'fista' only).
+        Non-negative coefficients ('auto', 'fista' or 'cd'). When the solver
+        stops, its support seeds an exact active-set solve (block principal
+        pivoting on the Gram matrix of the support's columns, grown until the
+        optimality conditions hold on every feature), so the coefficients are
+        the exact constrained minimiser up to rounding, at any ``tol``; this is
+        skipped, and the solver's answer kept, when the support has more than
+        4000 features. ``n_iter_`` counts the solver's iterations only.
+        (scikit-learn's 'lbfgs' stops at its own ``tol``: about 1e-3 off at the
+        default.)
     random_state : int, RandomState instance or None, default=None
         Unused (no solver here is randomised); accepted for compatibility.
 
