@@ -2,6 +2,7 @@
 
 from ._coordinate_descent import ElasticNet, Lasso
 from ._cv import ElasticNetCV, LassoCV
+from ._logistic import LogisticRegression
 from ._ridge import Ridge, RidgeCV, ridge_path
 
 __all__ = [
@@ -9,6 +10,7 @@ __all__ = [
     "ElasticNetCV",
     "Lasso",
     "LassoCV",
+    "LogisticRegression",
     "Ridge",
     "RidgeCV",
     "ridge_path",
