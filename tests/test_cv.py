@@ -373,21 +373,6 @@ def test_input_not_modified_nor_copied_per_fold():
     np.testing.assert_array_equal(y, y0)
 
 
-_SW_REASON = (
-    "needs fits with integer sample_weight and with repeated rows to agree to "
-    "rtol=1e-7 at the default tol=1e-4; in this check (15 distinct rows, 30 "
-    "features, alphas down to 1e-3 * alpha_max) the refit stops at max_iter=1000 "
-    "(in scikit-learn too) and the folds are certified only to tol, and "
-    "fastlasso's working-set solver does not run the same iterates for the two "
-    "representations (scikit-learn's plain CD does, so its unconverged iterates "
-    "coincide). Equivalence to the solver tolerance: "
-    "test_sample_weight_equivalence_to_tolerance"
-)
-_SW_CHECKS = {
-    "check_sample_weight_equivalence_on_dense_data": _SW_REASON,
-    "check_sample_weight_equivalence_on_sparse_data": _SW_REASON,
-}
-EXPECTED_FAILED_CHECKS = {"LassoCV": _SW_CHECKS, "ElasticNetCV": _SW_CHECKS}
 
 
 @pytest.mark.parametrize("sparse_X", [False, True], ids=["dense", "csc"])
@@ -421,10 +406,7 @@ def test_sample_weight_equivalence_to_tolerance(sparse_X):
 
 
 @parametrize_with_checks(
-    [LassoCV(), ElasticNetCV(), LassoCV(alpha_rule="1se", cv=3, n_jobs=2)],
-    expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS.get(
-        type(est).__name__, {}
-    ),
+    [LassoCV(), ElasticNetCV(), LassoCV(alpha_rule="1se", cv=3, n_jobs=2)]
 )
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
