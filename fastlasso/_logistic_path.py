@@ -58,6 +58,10 @@ INNER_CAP = 1e-2
 #: Floor on p (1 - p) in the Newton weights (glmnet clamps p to [1e-5, 1 - 1e-5]).
 H_FLOOR = 1e-10
 _INNER_MAX_ITER = 1000
+#: Stop after this many outer iterations without a smaller gap (rounding floor).
+STALL_ITERATIONS = 5
+#: Sweeps between two Anderson extrapolations (multinomial).
+ANDERSON_MEMORY = 5
 
 
 def _xlogx(t):
@@ -222,9 +226,20 @@ class LogisticProblem:
             elif neg > pos:
                 u = np.where(u < 0, u * (pos / neg), u)
             return u[:, None]
-        # spread the (tiny, b being optimal) column sums over the samples by weight
-        g = U.sum(axis=0)
-        return U - self.c[:, None] * (g / self.c.sum())
+        # spread the (tiny, b being optimal) column sums over the samples by
+        # weight: Q = Y - U / c then meets the constraint, its rows sum to one
+        c, total = self.c, self.c.sum()
+        U = U - c[:, None] * (U.sum(axis=0) / total)
+        Q = self.Y - np.divide(
+            U, c[:, None], out=np.zeros_like(U), where=c[:, None] > 0
+        )
+        if Q.min() < 0.0:
+            # mix with the class frequencies (feasible, positive) just enough
+            pi = (c @ self.Y) / total
+            neg = Q < 0.0
+            lam = np.max(-Q[neg] / (np.broadcast_to(pi, Q.shape)[neg] - Q[neg]))
+            U = (1.0 - lam) * U + lam * c[:, None] * (self.Y - pi)
+        return U
 
 
 def _maximise_unit(f, n_steps=40):
@@ -243,6 +258,44 @@ def _maximise_unit(f, n_steps=40):
             x1 = b - ratio * (b - a)
             f1 = f(x1)
     return x1 if f1 >= f2 else x2
+
+
+class _Anderson:
+    """Anderson extrapolation of the outer iterates ``(W, b)`` (Anderson 1965;
+    as applied to coordinate descent by Bertrand & Massias 2021, AISTATS): every
+    ``memory`` sweeps, the affine combination of the last iterates whose
+    differences nearly cancel; taken only if it lowers the objective."""
+
+    def __init__(self, memory):
+        self.memory = memory
+        self.points = []
+
+    def __call__(self, pr, W, b, eta):
+        self.points.append(np.concatenate([W.ravel(), b]))
+        if len(self.points) < self.memory + 1:
+            return eta
+        X = np.array(self.points)
+        self.points = []
+        R = np.diff(X, axis=0)
+        RR = R @ R.T
+        try:
+            z = np.linalg.solve(
+                RR + 1e-12 * np.trace(RR) * np.eye(len(R)), np.ones(len(R))
+            )
+        except np.linalg.LinAlgError:
+            return eta
+        if not np.all(np.isfinite(z)) or z.sum() == 0:
+            return eta
+        weights = z / z.sum()
+        x = weights @ X[1:]
+        W_new = x[: W.size].reshape(W.shape)
+        b_new = x[W.size :] if pr.fit_intercept else b
+        eta_new = pr.linear(W_new, b_new)
+        if pr.objective(eta_new, W_new) < pr.objective(eta, W):
+            W[:] = W_new
+            b[:] = b_new
+            return eta_new
+        return eta
 
 
 def fit_logistic(
@@ -269,13 +322,18 @@ def fit_logistic(
     pr.fit_intercepts(eta, b)
     tol_abs = tol * pr.null_objective()
     gap, primal = pr.gap(eta, W)
-    n_iter = 0
+    n_iter, best, last, stalled = 0, gap, primal, 0
+    fraction = INNER_FRACTION
+    # the class-by-class sweeps of the multinomial converge linearly: extrapolate
+    extrapolate = None if pr.binary else _Anderson(ANDERSON_MEMORY)
     while gap > tol_abs and n_iter < max_iter:
         n_iter += 1
-        target = max(INNER_FRACTION * gap, 0.5 * tol_abs) / pr.K
+        target = max(fraction * gap, 0.5 * tol_abs) / pr.K
         moved = False
         for k in range(pr.K):
             moved |= _newton_class(pr, W, b, eta, k, target)
+        if extrapolate is not None and moved:
+            eta = extrapolate(pr, W, b, eta)
         pr.fit_intercepts(eta, b)
         gap, primal = pr.gap(eta, W)
         if verbose:
@@ -283,7 +341,18 @@ def fit_logistic(
                 f"[logistic] iter {n_iter}: objective {primal:.10g}, gap {gap:.3e}"
                 f" (target {tol_abs:.3e}), nnz {np.count_nonzero(W)}"
             )
+        # no progress in the gap nor, beyond rounding, in the objective
+        progress = gap < best or primal < last * (1.0 - 1e-15)
+        best, last = min(best, gap), primal
+        stalled = 0 if progress else stalled + 1
         if not moved:
+            # the subproblems met their tolerance at the start: the gap (whose dual
+            # point is scaled into the feasible set) overstates the suboptimality
+            # here; ask the subproblems for more, down to rounding
+            if fraction < 1e-12:
+                break
+            fraction *= 1e-3
+        elif stalled >= STALL_ITERATIONS:
             break
     return gap, n_iter, bool(gap <= tol_abs)
 
@@ -335,7 +404,7 @@ def _newton_class(pr, W, b, eta, k, target):
     w_new = np.asarray(coefs[:, 0], dtype=np.float64)
     dw = w_new - W[k]
     db = (zbar - float(mu @ w_new)) - b[k] if pr.fit_intercept else 0.0
-    if not np.any(dw) and db == 0.0:
+    if not np.any(dw):  # the intercepts alone are fitted exactly after the sweep
         return False
     d_eta = pr.column_product(dw) + db
     grad = c * (P - pr.Y[:, k])
@@ -344,14 +413,21 @@ def _newton_class(pr, W, b, eta, k, target):
     decrease = float(grad @ d_eta) + pr.penalty(w_new) - pen0
     t = 1.0
     base = eta[:, k].copy()
+    F0 = f0 + pen0
+    # near the optimum the decrease falls below the rounding of the objective
+    # (it is quadratic in the error, the gap linear): a step that does not
+    # increase it beyond rounding is taken
+    slack = 4.0 * np.finfo(np.float64).eps * (abs(f0) + abs(pen0))
     while t > 1e-8:
         eta[:, k] = base + t * d_eta
         w_t = W[k] + t * dw
         f_t = pr.loss(eta) + pr.penalty(w_t)
-        if f_t <= f0 + pen0 + 1e-4 * t * min(decrease, 0.0):
+        if f_t <= F0 + 1e-4 * t * min(decrease, 0.0) or (
+            t == 1.0 and f_t <= F0 + slack
+        ):
             W[k] = w_t
             b[k] += t * db
-            return f_t < f0 + pen0
+            return True
         t *= 0.5
     eta[:, k] = base
     return False

@@ -109,7 +109,11 @@ def encode_targets(y, classes):
 def sample_weights(X, y, classes, sample_weight, class_weight):
     """Sample weights times class weights (scikit-learn's ``class_weight``)."""
     if sample_weight is not None or class_weight is not None:
-        sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        # negative weights make the loss non-convex: refused (scikit-learn
+        # accepts them silently)
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True
+        )
     if class_weight is not None:
         cw = compute_class_weight(
             class_weight, classes=classes, y=y, sample_weight=sample_weight
