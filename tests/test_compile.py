@@ -174,10 +174,13 @@ FIT_AFTER_WARMUP = textwrap.dedent("""
     import os, tempfile
     import numpy as np
     import scipy.sparse as sp
-    from fastlasso import ElasticNet, ElasticNetCV, Lasso, Ridge, lasso_path
+    from fastlasso import (ElasticNet, ElasticNetCV, Lasso, LogisticRegression,
+                           Ridge, lasso_path)
     rng = np.random.RandomState(1)
     X = rng.randn(40, 12)
     y = X[:, 0] - X[:, 3] + 0.1 * rng.randn(40)
+    yc = np.where(y > 0, "yes", "no")
+    y3 = np.digitize(y, [-0.5, 0.5])
     sw = rng.uniform(0.5, 2.0, 40)
     ro = np.asfortranarray(X.copy()); ro.flags.writeable = False
     path = os.path.join(tempfile.mkdtemp(), "X.npy")
@@ -208,6 +211,10 @@ FIT_AFTER_WARMUP = textwrap.dedent("""
             fit(ElasticNet(alpha=0.05, l1_ratio=0.0).fit, Xl, y, sample_weight=s)
             fit(Ridge(alpha=1.0).fit, Xl, y, sample_weight=s)
         fit(lasso_path, Xl, y, alphas=4)
+        for s in (None, sw):
+            fit(LogisticRegression(l1_ratio=1.0, solver="saga").fit, Xl, yc,
+                sample_weight=s)
+            fit(LogisticRegression().fit, Xl, y3, sample_weight=s)
         fit(ElasticNet(alpha=0.05, solver="fista").fit, Xl, y)
     for Xl in inputs[:4]:
         ElasticNet(alpha=0.05, precompute=True).fit(Xl, y, sample_weight=sw)
