@@ -18,12 +18,13 @@ _WHERE = {
     "Lasso": ".linear_model",
     "LassoCV": ".linear_model",
     "LogisticRegression": ".linear_model",
+    "LogisticRegressionCV": ".linear_model",
     "Ridge": ".linear_model",
     "RidgeCV": ".linear_model",
     "ridge_path": ".linear_model",
     "enet_path": "._path",
     "lasso_path": "._path",
-    "logistic_path": "._logistic_path",
+    "logistic_path": ".linear_model",
 }
 
 __all__ = sorted([*_WHERE, "__version__"])

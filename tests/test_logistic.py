@@ -16,6 +16,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from fastlasso import LogisticRegression, logistic_path
 from fastlasso._logistic_path import LogisticProblem
+from fastlasso._logistic_path import logistic_path as solve_logistic_path
 
 GOLDEN = Path(__file__).parent / "golden"
 _spec = importlib.util.spec_from_file_location(
@@ -262,7 +263,7 @@ def test_path_warm_start_and_min_C():
     Y = (prob["y"] == "b")[:, None].astype(float)
     s = np.ones(len(Y))
     c0 = min_C(X, Y, s, 1.0, True)
-    coefs, Cs, n_iter, gaps = logistic_path(
+    coefs, Cs, n_iter, gaps = solve_logistic_path(
         X, Y, s, c0 * np.array([0.99, 1.5, 3.0, 10.0]), 1.0, tol=1e-9
     )
     assert coefs.shape == (4, 1, X.shape[1] + 1)
@@ -399,3 +400,22 @@ _SW_XFAIL = {
 )
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
+
+
+def test_public_path_grids():
+    """``Cs`` int is scikit-learn's grid; 'auto' starts at min_C with no feature and
+    stops early once the fits saturate; each point is the estimator's fit."""
+    prob = PROBLEMS[6]
+    X, y = prob["X"], prob["y"]
+    coefs, Cs, n_iter, gaps = logistic_path(X, y, Cs=4, l1_ratio=1.0, tol=1e-9)
+    np.testing.assert_allclose(Cs, np.logspace(-4, 4, 4))
+    assert coefs.shape == (4, 1, X.shape[1] + 1) and n_iter.shape == gaps.shape
+    coefs, Cs, _, _ = logistic_path(X, y, Cs="auto", n_Cs=30, tol=1e-9)
+    assert 1 < len(Cs) <= 30
+    assert not np.any(coefs[0, 0, :-1])
+    k = len(Cs) // 2
+    est = LogisticRegression(C=Cs[k], l1_ratio=1.0, solver="saga", tol=1e-9)
+    est.fit(X, y)
+    np.testing.assert_allclose(coefs[k, 0, :-1], est.coef_[0], atol=1e-6)
+    with pytest.raises(ValueError, match="l1_ratio"):
+        logistic_path(X, y, l1_ratio=2.0)

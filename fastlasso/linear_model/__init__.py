@@ -2,7 +2,8 @@
 
 from ._coordinate_descent import ElasticNet, Lasso
 from ._cv import ElasticNetCV, LassoCV
-from ._logistic import LogisticRegression
+from ._logistic import LogisticRegression, logistic_path
+from ._logistic_cv import LogisticRegressionCV
 from ._ridge import Ridge, RidgeCV, ridge_path
 
 __all__ = [
@@ -11,7 +12,9 @@ __all__ = [
     "Lasso",
     "LassoCV",
     "LogisticRegression",
+    "LogisticRegressionCV",
     "Ridge",
     "RidgeCV",
+    "logistic_path",
     "ridge_path",
 ]

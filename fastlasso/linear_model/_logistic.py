@@ -14,13 +14,15 @@ from scipy import sparse
 from sklearn import linear_model as _sk
 from sklearn.base import _fit_context
 from sklearn.linear_model._logistic import _check_solver
+from sklearn.utils import check_array, check_consistent_length
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
-from .._logistic_path import check_design, logistic_path
+from .._logistic_path import check_design, default_Cs, min_C
+from .._logistic_path import logistic_path as _solve
 
-__all__ = ["LogisticRegression"]
+__all__ = ["LogisticRegression", "logistic_path"]
 
 
 def resolve_penalty(penalty, C, l1_ratio):
@@ -277,7 +279,7 @@ class LogisticRegression(_sk.LogisticRegression):
         coef = None
         if self.warm_start and hasattr(self, "coef_"):
             coef = self._warm_start_coef(Y.shape[1], X.shape[1])
-        coefs, _, n_iter, gaps = logistic_path(
+        coefs, _, n_iter, gaps = _solve(
             X,
             Y,
             s,
@@ -312,3 +314,97 @@ def _max_value(X):
     if sparse.issparse(X):
         return float(X.data.max()) if X.nnz else 0.0
     return float(np.max(X)) if X.size else 0.0
+
+
+def logistic_path(
+    X,
+    y,
+    *,
+    Cs=10,
+    l1_ratio=1.0,
+    fit_intercept=True,
+    sample_weight=None,
+    class_weight=None,
+    tol=1e-4,
+    max_iter=100,
+    coef=None,
+    n_Cs=100,
+    eps=None,
+    early_stop=None,
+    verbose=0,
+):
+    """Warm-started penalised logistic regressions over a grid of ``C``.
+
+    Each fit minimises scikit-learn's objective ``C * sum_i s_i loss_i +
+    l1_ratio * ||W||_1 + (1 - l1_ratio) / 2 * ||W||_F^2`` (binomial loss for two
+    classes, multinomial otherwise; intercepts unpenalised) to a duality gap
+    ``<= tol * P_null``, starting from the previous ``C``'s solution.
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,)
+        Class labels (at least two classes).
+    Cs : int, array-like or 'auto', default=10
+        An int gives scikit-learn's grid ``np.logspace(-4, 4, Cs)``; an array is
+        used in the given order (increasing ``C`` warm-starts best); ``'auto'``
+        gives glmnet's grid: ``n_Cs`` values from the smallest ``C`` with a
+        non-zero coefficient (:func:`fastlasso._logistic_path.min_C`, needs
+        ``l1_ratio > 0``) up to ``1 / eps`` times it.
+    l1_ratio : float in [0, 1], default=1.0
+    sample_weight, class_weight : as for :class:`LogisticRegression`
+    coef : ndarray of shape (K', n_features + fit_intercept), default=None
+        Starting point of the first fit.
+    eps : float, default=None
+        Ratio of the smallest to the largest ``1 / C`` of the ``'auto'`` grid
+        (glmnet's ``lambda.min.ratio``: 1e-2 when n_samples < n_features, else
+        1e-4).
+    early_stop : bool, default=None (True for 'auto', else False)
+        Stop once the fraction of the null deviance explained exceeds 0.999 or
+        gains less than 1e-5 from one ``C`` to the next (glmnet's rule; on
+        separable data the fits saturate); the returned ``Cs`` are then shorter.
+
+    Returns
+    -------
+    coefs : ndarray of shape (n_Cs, K', n_features + fit_intercept)
+        ``K' = 1`` for two classes (the second class of ``classes`` is the
+        positive one), else the number of classes; intercepts last.
+    Cs : ndarray of shape (n_Cs,)
+    n_iter : ndarray of shape (n_Cs,)
+        Newton iterations per ``C``.
+    dual_gaps : ndarray of shape (n_Cs,)
+    """
+    X = check_array(
+        X, accept_sparse=("csc", "csr"), dtype=[np.float64, np.float32], order="F"
+    )
+    y = check_array(y, ensure_2d=False, dtype=None)
+    check_consistent_length(X, y)
+    check_classification_targets(y)
+    classes = np.unique(y)
+    check_classes("saga", classes)
+    if not 0.0 <= float(l1_ratio) <= 1.0:
+        raise ValueError(f"l1_ratio must be in [0, 1]; got {l1_ratio}.")
+    X = check_design(X)
+    s = sample_weights(X, y, classes, sample_weight, class_weight)
+    Y = encode_targets(y, classes)
+    auto = isinstance(Cs, str) and Cs == "auto"
+    if auto:
+        n, p = X.shape
+        eps = (1e-2 if n < p else 1e-4) if eps is None else float(eps)
+        c0 = min_C(X, Y, s, float(l1_ratio), fit_intercept)
+        Cs = c0 * np.geomspace(1.0, 1.0 / eps, int(n_Cs))
+    else:
+        Cs = default_Cs(Cs)
+    return _solve(
+        X,
+        Y,
+        s,
+        Cs,
+        float(l1_ratio),
+        fit_intercept=fit_intercept,
+        coef=coef,
+        tol=tol,
+        max_iter=max_iter,
+        verbose=verbose,
+        early_stop=auto if early_stop is None else bool(early_stop),
+    )
