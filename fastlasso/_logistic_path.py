@@ -46,6 +46,7 @@ import numpy as np
 from scipy import sparse
 from scipy.special import expit, logsumexp, softmax
 from sklearn.exceptions import ConvergenceWarning
+from threadpoolctl import threadpool_limits
 
 from ._path import Design, canonical_csc, solve_path
 
@@ -146,8 +147,12 @@ class LogisticProblem:
         return float(-total * _xlogx(pi).sum())
 
     # -- intercept --------------------------------------------------------------
-    def fit_intercepts(self, eta, b, max_steps=50):
-        """Minimise over ``b`` alone (Newton with halving); updates ``eta``, ``b``."""
+    def fit_intercepts(self, eta, b, max_steps=30):
+        """Minimise over ``b`` alone (Newton with halving); updates ``eta``, ``b``.
+
+        Stops when the gradient in ``b`` is at rounding level, when the step no
+        longer changes ``b``, or when no step decreases the loss.
+        """
         if not self.fit_intercept:
             return
         scale = self.c.sum()
@@ -165,13 +170,17 @@ class LogisticProblem:
                 # common shift); the ones term picks the step with zero sum.
                 H += np.mean(np.diag(H)) / self.K
             step = np.linalg.lstsq(H, -g, rcond=None)[0]
-            f0, t = self.loss(eta), 1.0
-            while t > 1e-10:
-                if self.loss(eta + t * step) <= f0:
-                    break
-                t *= 0.5
-            else:
+            size = np.max(np.abs(step))
+            if size <= 1e-14 * (1.0 + np.max(np.abs(b))):
                 return
+            if size > 1.0:  # a trust region of one logit unit (flat loss)
+                step /= size
+            f0, t = self.loss(eta), 1.0
+            f_max = f0 + 4.0 * np.finfo(np.float64).eps * abs(f0)  # rounding
+            while self.loss(eta + t * step) > f_max:
+                t *= 0.5
+                if t < 1e-3:  # Newton within its trust region: at rounding level
+                    return
             eta += t * step
             b += t * step
 
@@ -510,6 +519,17 @@ def logistic_path(
         W[:] = coef[:, :p]
         if fit_intercept:
             b[:] = coef[:, p]
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _path(X, Y, s, Cs, l1_ratio, W, b, fit_intercept, tol, max_iter,
+                     verbose, early_stop)  # fmt: skip
+
+
+def _path(
+    X, Y, s, Cs, l1_ratio, W, b, fit_intercept, tol, max_iter, verbose, early_stop
+):
+    """The loop of :func:`logistic_path` (BLAS single-threaded: the products here
+    are matrix-vector ones, for which threads cost more than they give on the
+    problem sizes of this package, and CV runs folds in parallel threads)."""
     out, iters, gaps = [], [], []
     null_dev = prev_ratio = None
     for C in Cs:
