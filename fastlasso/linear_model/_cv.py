@@ -256,8 +256,11 @@ class _Progress:
     ``interval`` seconds, plus a final one.
     """
 
-    def __init__(self, name, n_tasks, n_alphas, interval=1.0, stream=None):
+    def __init__(
+        self, name, n_tasks, n_alphas, interval=1.0, stream=None, unit="alphas"
+    ):
         self.name = name
+        self.unit = unit  # what a path step is, for the message: "alphas", "Cs"
         self.n_tasks = n_tasks
         self.n_alphas = n_alphas
         self.interval = interval
@@ -303,7 +306,7 @@ class _Progress:
         tasks_done = sum(d == self.n_alphas for d in self.done)
         stream = self.stream if self.stream is not None else sys.stderr
         stream.write(
-            f"[{self.name}] {done}/{total} (fold x alphas) solved, "
+            f"[{self.name}] {done}/{total} (fold x {self.unit}) solved, "
             f"{tasks_done}/{self.n_tasks} paths complete ({100.0 * done / total:.0f}%),"
             f" elapsed {elapsed:.1f}s, {tail}\n"
         )
