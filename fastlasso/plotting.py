@@ -6,13 +6,18 @@ imported when a plotting function is called, not when this module is imported.
 - :func:`plot_path`: coefficients against alpha, one line per feature that is
   ever non-zero, the largest ones labelled.
 - :func:`plot_cv`: mean cross-validated MSE against alpha with its standard-error
-  band and the ``alpha_min_`` / ``alpha_1se_`` choices.
+  band and the ``alpha_min_`` / ``alpha_1se_`` choices; for
+  :class:`~fastlasso.LogisticRegressionCV`, the mean held-out score against C
+  with the ``C_best_`` / ``C_1se_`` choices.
 
 Both draw on a given matplotlib ``Axes`` (or the current one) and return it. The
 alpha axis is logarithmic and decreasing from left to right (strong
 regularization on the left, as the path is computed). Artists carry a ``gid``
 (``"path:<feature index>"``, ``"cv_mean"``, ``"cv_band"``, ``"alpha"``,
-``"alpha_min"``, ``"alpha_1se"``) so that they can be found programmatically.
+``"alpha_min"``, ``"alpha_1se"``; ``"C_best"``, ``"C_1se"`` for the logistic CV)
+so that they can be found programmatically. The C axis of the logistic CV is
+logarithmic and increasing (C is an inverse regularization strength, so strong
+regularization is on the left there too).
 """
 
 from __future__ import annotations
@@ -53,7 +58,7 @@ def _cv_curve(est) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, float | Non
         if not hasattr(est, attr):
             raise ValueError(
                 f"{type(est).__name__} has no {attr}: plot_cv needs a fitted "
-                "fastlasso LassoCV or ElasticNetCV"
+                "fastlasso LassoCV, ElasticNetCV or LogisticRegressionCV"
             )
     mse_path = np.asarray(est.mse_path_)
     alphas = np.asarray(est.alphas_)
@@ -68,6 +73,93 @@ def _cv_curve(est) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, float | Non
     if mse_path.ndim == 1:  # a single alpha: scikit-learn squeezes the alpha axis
         mse_path = mse_path[np.newaxis, :]
     return alphas, mse_path.mean(axis=1), se, mse_path.shape[1], l1_ratio
+
+
+def _logistic_cv_curve(est):
+    """Cs (sorted), fold scores (n_folds, n_Cs), standard error, l1_ratio.
+
+    The curve of the l1_ratio of the best total score (where ``C_best_`` is),
+    from either attribute layout (``use_legacy_attributes`` True or False).
+    """
+    scores = est.scores_
+    se = np.asarray(est.scores_se_)
+    if isinstance(scores, dict):  # legacy: (n_folds, n_Cs[, n_l1_ratios]) per class
+        scores = np.asarray(next(iter(scores.values())))
+        if scores.ndim == 2:
+            scores, se = scores[:, :, np.newaxis], se[:, np.newaxis]
+        scores, se = np.swapaxes(scores, 1, 2), se.T
+    total = scores.sum(axis=0).T  # (n_Cs, n_l1_ratios), ranked C-major
+    k = int(np.unravel_index(np.argmax(total), total.shape)[1])
+    Cs = np.asarray(est.Cs_, dtype=np.float64)
+    order = np.argsort(Cs, kind="stable")
+    l1_ratio = est.l1_ratios_[k]
+    return Cs[order], scores[:, k, order], se[k, order], l1_ratio
+
+
+def _plot_logistic_cv(est, ax, show_folds, title):
+    """:func:`plot_cv` for a fitted fastlasso LogisticRegressionCV."""
+    Cs, fold_scores, se, l1_ratio = _logistic_cv_curve(est)
+    n_folds = fold_scores.shape[0]
+    mean = fold_scores.mean(axis=0)
+    ax = _get_ax(ax)
+    if show_folds:
+        for f in range(n_folds):
+            ax.plot(Cs, fold_scores[f], color="0.75", lw=0.7, gid=f"fold:{f}")
+    ax.fill_between(
+        Cs,
+        mean - se,
+        mean + se,
+        color="tab:red",
+        alpha=0.2,
+        lw=0,
+        label="± 1 standard error",
+        gid="cv_band",
+    )
+    ax.plot(
+        Cs,
+        mean,
+        color="tab:red",
+        marker=".",
+        ms=4,
+        lw=1.2,
+        label=f"mean test score ({n_folds} folds)",
+        gid="cv_mean",
+    )
+    i_best = int(np.argmin(np.abs(Cs - est.C_best_)))
+    ax.axhline(
+        mean[i_best] - se[i_best],
+        color="0.4",
+        ls=":",
+        lw=0.9,
+        label="best - 1 standard error",
+        gid="threshold_1se",
+    )
+    ax.axvline(
+        est.C_best_,
+        color="tab:blue",
+        ls="--",
+        lw=1.2,
+        label=f"C_best = {est.C_best_:.4g}",
+        gid="C_best",
+    )
+    ax.axvline(
+        est.C_1se_,
+        color="tab:green",
+        ls="-.",
+        lw=1.2,
+        label=f"C_1se = {est.C_1se_:.4g}",
+        gid="C_1se",
+    )
+    ax.set_xscale("log")
+    ax.set_xlabel("C (log scale; inverse regularization strength)")
+    ax.set_ylabel("score (cross-validated, greater is better)")
+    if title is None:
+        title = f"Cross-validation: {n_folds} folds"
+        if l1_ratio is not None:
+            title += f", l1_ratio = {l1_ratio:g}"
+    ax.set_title(title)
+    ax.legend(loc="best", fontsize="small", framealpha=0.85)
+    return ax
 
 
 def _path_of_estimator(est, X, y) -> tuple[np.ndarray, np.ndarray]:
@@ -283,7 +375,7 @@ def plot_cv(
     show_folds: bool = False,
     title: str | None = None,
 ) -> Any:
-    """Plot the cross-validated mean squared error against alpha.
+    """Plot the cross-validated mean squared error against alpha (or score against C).
 
     Draws the mean test MSE over the folds, a band of one standard error
     (``mse_se_``) around it, vertical lines at ``alpha_min_`` (smallest mean
@@ -293,11 +385,18 @@ def plot_cv(
     ``l1_ratio_`` is drawn. The alpha axis is logarithmic and decreasing from
     left to right.
 
+    For a :class:`~fastlasso.LogisticRegressionCV` the curve is the mean held-out
+    score (greater is better) against ``Cs_`` on an increasing log axis, with
+    its ``scores_se_`` band, vertical lines at ``C_best_`` and ``C_1se_`` and
+    the 1-SE threshold (best score minus its standard error), for the
+    l1_ratio of the best score.
+
     Parameters
     ----------
-    cv_estimator : fitted fastlasso LassoCV or ElasticNetCV
+    cv_estimator : fitted fastlasso LassoCV, ElasticNetCV or LogisticRegressionCV
         Needs ``alphas_``, ``mse_path_``, ``mse_se_``, ``alpha_min_`` and
-        ``alpha_1se_``.
+        ``alpha_1se_`` (or ``Cs_``, ``scores_``, ``scores_se_``, ``C_best_``
+        and ``C_1se_``).
     ax : matplotlib Axes, default=None
         Where to draw; the current Axes by default.
     show_folds : bool, default=False
@@ -311,6 +410,8 @@ def plot_cv(
         The Axes drawn on.
     """
     est = cv_estimator
+    if all(hasattr(est, a) for a in ("Cs_", "scores_", "scores_se_", "C_1se_")):
+        return _plot_logistic_cv(est, ax, show_folds, title)
     alphas, mean, se, n_folds, l1_ratio = _cv_curve(est)
     ax = _get_ax(ax)
     if show_folds:
