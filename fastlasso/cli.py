@@ -74,11 +74,17 @@ data files (DATA), format chosen by extension (a trailing .gz is decompressed):
 
 _SELECT_DESCRIPTION = (
     """\
-Feature selection by cross-validated Lasso: fits fastlasso.LassoCV (or
-ElasticNetCV with --l1-ratio) on DATA, or on the bundled Golub leukemia data
-(72 samples x 7129 genes, target +1 AML / -1 ALL, features named by their
-Affymetrix probe identifiers such as M23197_at) when no DATA is given. The
-model has an intercept; X is used as is unless --standardize.
+Feature selection by cross-validation: on a target of classes (non-numeric,
+or two distinct values) fastlasso.LogisticRegressionCV with an L1 penalty (or
+elastic net with --l1-ratio), else fastlasso.LassoCV (or ElasticNetCV with
+--l1-ratio); --model overrides the choice, which is printed. Runs on DATA, or on
+the bundled Golub leukemia data (72 samples x 7129 genes, target +1 AML / -1
+ALL: a logistic model by default, features named by their Affymetrix probe
+identifiers such as M23197_at) when no DATA is given. The model has an
+intercept; X is used as is unless --standardize.
+
+For the logistic model it prints the chosen C (and C_1se), the CV log-loss
++- its standard error and the CV accuracy at that C, and the selected features.
 
 Prints the alpha chosen by --alpha-rule together with alpha_min (smallest
 mean CV error) and alpha_1se (largest alpha within one standard error of that
@@ -313,7 +319,7 @@ def _add_grid_arguments(p, *, several_l1_ratios):
 def _add_commands(sub):
     sel = sub.add_parser(
         "select",
-        help="feature selection by cross-validated Lasso / ElasticNet",
+        help="feature selection by cross-validated logistic regression or Lasso",
         description=_SELECT_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -325,6 +331,18 @@ def _add_commands(sub):
         default=5,
         metavar="K",
         help="number of cross-validation folds (default: %(default)s)",
+    )
+    sel.add_argument(
+        "--model",
+        choices=("auto", "lasso", "logistic"),
+        default="auto",
+        help=(
+            "'logistic': LogisticRegressionCV (L1, or elastic net with "
+            "--l1-ratio) on the classes of the target; 'lasso': LassoCV / "
+            "ElasticNetCV on its values; 'auto' (default): logistic when the "
+            "target is non-numeric or has exactly two distinct values (e.g. the "
+            "leukemia +1/-1 labels), else lasso. The choice is printed"
+        ),
     )
     sel.add_argument(
         "--alpha-rule",
@@ -816,6 +834,13 @@ def _cmd_select(args):
             f"{n_samples} samples are too few for --cv {args.cv} (one per fold at "
             "least)"
         )
+    from fastlasso._cli_logistic import is_class_target
+
+    model = args.model
+    if model == "auto":
+        model = "logistic" if is_class_target(y) else "lasso"
+    if model == "logistic":
+        return _select_logistic(args, data)
     penalty = None
     if args.penalty_factor:
         from fastlasso._io import read_penalty_factor
@@ -947,6 +972,28 @@ def _cmd_select(args):
         plt.close(fig)
         print(f"wrote {args.plot}")
     return 0
+
+
+def _select_logistic(args, data):
+    from fastlasso._cli_logistic import select_logistic
+
+    for flag, value in (
+        ("--out", args.out),
+        ("--plot", args.plot),
+        ("--penalty-factor", args.penalty_factor),
+    ):
+        if value:
+            raise _CLIError(
+                f"{flag} is not available with the logistic model yet; add "
+                "--model lasso for a cross-validated Lasso on the labels"
+            )
+    X_fit, scale = _standardize(data.X) if args.standardize else (data.X, None)
+    verbose = args.verbose or (not args.quiet and sys.stderr.isatty())
+
+    def fit(est, X, y):
+        return _call_counting_warnings(est.fit, X, y)[1]
+
+    return select_logistic(args, data, X_fit, scale, data.feature_names, verbose, fit)
 
 
 def _write_selection(args, est, data, coef, selected, cv_mse, cv_se, l1_ratio):

@@ -234,13 +234,14 @@ def test_select_elasticnet_1se_standardize_shuffled_folds(tmp_path, data):
     assert f"l1_ratio  = {ref.l1_ratio_:g}" in out
 
 
-def test_select_leukemia_default_with_plot(tmp_path):
-    """``fastlasso select`` alone: LassoCV (5 folds, 100 alphas) on leukemia."""
+def test_select_leukemia_lasso_with_plot(tmp_path):
+    """``fastlasso select --model lasso``: LassoCV (5 folds, 100 alphas) on
+    leukemia's +1/-1 labels."""
     from fastlasso.datasets import load_leukemia
 
     rc, out, err = run_cli(
-        "select", "--out", "genes.json", "--plot", "fig.png", "--top", "5",
-        cwd=tmp_path,
+        "select", "--model", "lasso", "--out", "genes.json", "--plot", "fig.png",
+        "--top", "5", cwd=tmp_path,
     )  # fmt: skip
     assert rc == 0, err
     assert "[LassoCV]" not in err  # no progress: stderr is not a terminal
@@ -257,6 +258,36 @@ def test_select_leukemia_default_with_plot(tmp_path):
     assert [s["index"] for s in res["selected"]] == order.tolist()
     png = (tmp_path / "fig.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
+
+
+def test_select_leukemia_default_is_logistic(tmp_path):
+    """``fastlasso select`` alone: two classes, so LogisticRegressionCV (L1, 5
+    stratified folds, glmnet's C grid); the printed genes are the refit's
+    non-zero coefficients, ranked, and the CV scores are the folds' own."""
+    from sklearn.model_selection import StratifiedKFold
+
+    from fastlasso import LogisticRegressionCV
+    from fastlasso._cli_logistic import c_grid
+    from fastlasso.datasets import load_leukemia
+
+    rc, out, err = run_cli("select", "--n-alphas", "20", "--top", "5", cwd=tmp_path)
+    assert rc == 0, err
+    assert "LogisticRegressionCV (2 classes" in out
+    bunch = load_leukemia()
+    X, y = bunch.data, bunch.target
+    folds = list(StratifiedKFold(5).split(X, y))
+    ref = LogisticRegressionCV(
+        Cs=c_grid(X, y, 20, 1e-3, 1.0), l1_ratios=[1.0], cv=folds, solver="saga",
+        scoring="neg_log_loss", use_legacy_attributes=False,
+    ).fit(X, y)  # fmt: skip
+    assert re.search(rf"C\s+= {ref.C_:.6g} ", out)
+    order = ranked(ref.coef_[0])
+    shown = printed_selection(out)
+    assert [n for n, _ in shown] == bunch.feature_names[order[:5]].tolist()
+    assert f"selected features: {order.size} of 7129" in out
+    assert re.search(r"CV log-loss at C: [0-9.]+ ± [0-9.e-]+, CV accuracy 0\.9", out)
+    rc, _, err = run_cli("select", "--out", "x.json", cwd=tmp_path)
+    assert rc != 0 and "--model lasso" in err
 
 
 def test_select_penalty_factor(tmp_path, data):
@@ -421,7 +452,8 @@ def test_help_of_every_command(capsys):
     options = {
         "select": [
             "--target", "--drop", "--delimiter", "--standardize", "--l1-ratio",
-            "--n-alphas", "--eps", "--tol", "--max-iter", "--cv", "--alpha-rule",
+            "--n-alphas", "--eps", "--tol", "--max-iter", "--cv", "--model",
+            "--alpha-rule",
             "--random-state", "--n-jobs", "--penalty-factor", "--out", "--plot",
             "--top", "--verbose", "--quiet",
         ],
