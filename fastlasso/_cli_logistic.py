@@ -62,6 +62,26 @@ def held_out_scores(est, X, y, folds, C):
     return np.array(losses), np.array(accs)
 
 
+def print_selection(names, coef, selected, top, scale, more):
+    """The ranked table of selected features (one coefficient column per row of
+    ``coef``, shape (K', p)); ``top`` > 0 shows the first ``top`` only."""
+    print(
+        f"selected features: {selected.size} of {coef.shape[1]} (non-zero "
+        "coefficients, ranked by |coef|"
+        + (", on the original scale)" if scale is not None else ")")
+    )
+    shown = selected if not top else selected[:top]
+    if shown.size:
+        width = max(7, max(len(names[j]) for j in shown))
+        head = "coef" if coef.shape[0] == 1 else "coef per class"
+        print(f"{'rank':>4}  {'feature':<{width}}  {head}")
+        for rank, j in enumerate(shown, start=1):
+            values = "  ".join(f"{v: .6g}" for v in coef[:, j])
+            print(f"{rank:>4}  {names[j]:<{width}}  {values}")
+        if shown.size < selected.size:
+            print(f"  ... ({selected.size - shown.size} more{more})")
+
+
 def select_logistic(args, data, X_fit, scale, names, verbose, fit):
     """Fit ``LogisticRegressionCV`` and print the selection; returns the exit code.
 
@@ -134,19 +154,5 @@ def select_logistic(args, data, X_fit, scale, names, verbose, fit):
         f"{accs.mean():.3f} (mean over {len(folds)} folds)"
     )
     print(f"duality gap of the refit: {est.dual_gap_:.3g}")
-    print(
-        f"selected features: {selected.size} of {X_fit.shape[1]} (non-zero "
-        "coefficients, ranked by |coef|"
-        + (", on the original scale)" if scale is not None else ")")
-    )
-    shown = selected if not args.top else selected[: args.top]
-    if shown.size:
-        width = max(7, max(len(names[j]) for j in shown))
-        head = "coef" if coef.shape[0] == 1 else "coef per class"
-        print(f"{'rank':>4}  {'feature':<{width}}  {head}")
-        for rank, j in enumerate(shown, start=1):
-            values = "  ".join(f"{v: .6g}" for v in coef[:, j])
-            print(f"{rank:>4}  {names[j]:<{width}}  {values}")
-        if shown.size < selected.size:
-            print(f"  ... ({selected.size - shown.size} more)")
+    print_selection(names, coef, selected, args.top, scale, more="")
     return 0

@@ -834,7 +834,7 @@ def _cmd_select(args):
             f"{n_samples} samples are too few for --cv {args.cv} (one per fold at "
             "least)"
         )
-    from fastlasso._cli_logistic import is_class_target
+    from fastlasso._cli_logistic import is_class_target, print_selection
 
     model = args.model
     if model == "auto":
@@ -930,19 +930,7 @@ def _cmd_select(args):
         f"(mean ± standard error over {mse_path.shape[-1]} folds)"
     )
     print(f"intercept: {est.intercept_:.6g}")
-    print(
-        f"selected features: {selected.size} of {n_features} "
-        "(non-zero coefficients, ranked by |coef|"
-        + (", on the original scale)" if scale is not None else ")")
-    )
-    shown = selected if not args.top else selected[: args.top]
-    if shown.size:
-        width = max(7, max(len(names[j]) for j in shown))
-        print(f"{'rank':>4}  {'feature':<{width}}  coef")
-        for rank, j in enumerate(shown, start=1):
-            print(f"{rank:>4}  {names[j]:<{width}}  {coef[j]: .6g}")
-        if shown.size < selected.size:
-            print(f"  ... ({selected.size - shown.size} more, see --out)")
+    print_selection(names, coef[None, :], selected, args.top, scale, ", see --out")
 
     if args.out:
         _write_selection(args, est, data, coef, selected, cv_mse, cv_se, l1_ratio)
