@@ -394,18 +394,17 @@ def _newton_class(pr, W, b, eta, k, target):
     tol_rel = min(floor, INNER_CAP)
     zc = zc.astype(dtype)
     while True:
-        with warnings.catch_warnings():
-            # the inner solve is a means; the outer certificate decides convergence
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            coefs, _, iters = solve_path(
-                design,
-                zc,
-                [strength / pr.n],
-                pr.l1 / strength,
-                W[k],
-                max_iter=_INNER_MAX_ITER,
-                tol=tol_rel,
-            )
+        # the inner solve is a means; the outer certificate decides convergence
+        coefs, _, iters = solve_path(
+            design,
+            zc,
+            [strength / pr.n],
+            pr.l1 / strength,
+            W[k],
+            max_iter=_INNER_MAX_ITER,
+            tol=tol_rel,
+            warn=False,
+        )
         if iters[0] > 0 or tol_rel <= floor:
             break
         # the start already met the capped tolerance: ask for more

@@ -219,6 +219,9 @@ FIT_AFTER_WARMUP = textwrap.dedent("""
     for Xl in inputs[:4]:
         ElasticNet(alpha=0.05, precompute=True).fit(Xl, y, sample_weight=sw)
     ElasticNetCV(cv=3, alphas=5, l1_ratio=[0.5, 1.0]).fit(mm, y)
+    from fastlasso import LogisticRegressionCV
+    LogisticRegressionCV(Cs=3, cv=3, l1_ratios=[0.5, 1.0], solver="saga",
+                         scoring="neg_log_loss", n_jobs=2).fit(mm, yc)
 """)
 
 

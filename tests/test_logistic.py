@@ -419,3 +419,20 @@ def test_public_path_grids():
     np.testing.assert_allclose(coefs[k, 0, :-1], est.coef_[0], atol=1e-6)
     with pytest.raises(ValueError, match="l1_ratio"):
         logistic_path(X, y, l1_ratio=2.0)
+
+
+def test_threads_leave_warning_filters_alone():
+    """The inner solves do not filter warnings (not thread-safe): fits in
+    threads leave ``warnings.filters`` as they found it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    prob = PROBLEMS[26]
+    before = list(warnings.filters)
+
+    def fit(C):
+        est = LogisticRegression(C=C, l1_ratio=1.0, solver="saga", max_iter=3)
+        return est.fit(prob["X"], prob["y"]).n_iter_[0]
+
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(fit, [0.1, 1.0, 10.0, 30.0]))
+    assert warnings.filters == before
