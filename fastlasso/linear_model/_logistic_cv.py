@@ -20,6 +20,7 @@ import warnings
 
 import numpy as np
 from scipy import sparse
+from scipy.special import expit, softmax
 from sklearn import linear_model as _sk
 from sklearn.base import _fit_context
 from sklearn.exceptions import ConvergenceWarning
@@ -215,6 +216,56 @@ def _rows(params, rows, n_samples):
 # One (fold, l1_ratio) task
 
 
+def _vectorised_kind(scorer, params):
+    """'accuracy' (``scorer`` None) or 'log_loss' (scikit-learn's 'neg_log_loss'
+    without extra options) when the scores of a whole path can be computed at
+    once, else None (the scorer is called per C)."""
+    from sklearn.metrics import log_loss
+
+    if scorer is None:
+        return "accuracy"
+    if (
+        getattr(scorer, "_score_func", None) is log_loss
+        and getattr(scorer, "_sign", None) == -1
+        and set(getattr(scorer, "_kwargs", {})) <= {"labels"}
+        and not params
+    ):
+        return "log_loss"
+    return None
+
+
+def _vectorised_scores(kind, coefs, X_test, y_test, classes, fit_intercept, sw):
+    """Held-out scores of every C of a path in one product (the same values as
+    ``LogisticRegression.score`` / the 'neg_log_loss' scorer: probabilities
+    clipped to [eps, 1 - eps], weighted mean).
+
+    Calling scikit-learn's scorer once per (fold, C) spent 80% of a 100-C
+    ``LogisticRegressionCV`` on leukemia in input validation.
+    """
+    n_Cs, K, _ = coefs.shape
+    W = coefs[:, :, :-1] if fit_intercept else coefs
+    eta = np.asarray(X_test @ W.reshape(n_Cs * K, -1).T)  # (n_test, n_Cs * K)
+    eta = eta.reshape(eta.shape[0], n_Cs, K)
+    if fit_intercept:
+        eta = eta + coefs[:, :, -1][None, :, :]
+    idx = np.searchsorted(classes, y_test)
+    if kind == "accuracy":
+        if K == 1:
+            pred = (eta[:, :, 0] > 0).astype(np.intp)
+        else:
+            pred = np.argmax(eta, axis=2)
+        hits = (pred == idx[:, None]).astype(np.float64)
+        return np.average(hits, axis=0, weights=sw)
+    if K == 1:
+        p1 = expit(eta[:, :, 0])
+        proba = np.stack([1.0 - p1, p1], axis=2)
+    else:
+        proba = softmax(eta, axis=2)
+    eps = np.finfo(proba.dtype).eps
+    chosen = np.take_along_axis(proba, idx[:, None, None], axis=2)[:, :, 0]
+    return np.mean(np.log(np.clip(chosen, eps, 1.0 - eps)), axis=0)
+
+
 def _fold_path(
     X,
     Y,
@@ -298,6 +349,13 @@ def _fold_path(
         sw_test = None if score_weights is None else score_weights[test]
     else:
         params = _rows(score_params, test, n_samples)
+    kind = _vectorised_kind(scorer, params if scorer is not None else {})
+    if kind is not None:
+        scores = _vectorised_scores(
+            kind, coefs, X_test, y_test, classes, fit_intercept,
+            sw_test if scorer is None else None,
+        )  # fmt: skip
+        return coefs, n_iter, scores, converged
     model = LogisticRegression(solver=solver)
     model.classes_ = classes
     scores = np.empty(n_Cs)
