@@ -538,3 +538,24 @@ def test_plot_cv_draws_the_score_curve():
 )
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
+
+
+def test_blas_threads_restored_after_parallel_folds():
+    """The paths limit BLAS to one thread while they run (counted across the
+    fold threads) and the caller's limits come back afterwards."""
+    from threadpoolctl import threadpool_info
+
+    from fastlasso import LogisticRegressionCV
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(60, 30)
+    y = (X[:, 0] + 0.5 * rng.randn(60) > 0).astype(int)
+
+    def blas_threads():
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+    before = blas_threads()
+    LogisticRegressionCV(
+        Cs=5, l1_ratios=[1.0], solver="saga", cv=4, n_jobs=2, scoring="neg_log_loss"
+    ).fit(X, y)
+    assert blas_threads() == before
