@@ -25,15 +25,13 @@ def is_class_target(y) -> bool:
 
 
 def c_grid(X, y, n_Cs, eps, l1_ratio):
-    """glmnet's grid in C: from the smallest C with a non-zero coefficient (on all
-    the data) up to ``1 / eps`` times it, increasing (warm starts go that way)."""
-    from fastlasso._logistic_path import check_design, min_C
+    """glmnet's grid in C on all the data (:func:`fastlasso._logistic_path.auto_Cs`,
+    unit weights, with an intercept)."""
+    from fastlasso._logistic_path import auto_Cs, check_design
     from fastlasso.linear_model._logistic import encode_targets
 
-    classes = np.unique(y)
-    Y = encode_targets(np.asarray(y), classes)
-    c0 = min_C(check_design(X), Y, np.ones(len(y)), l1_ratio, True)
-    return c0 * np.geomspace(1.0, 1.0 / eps, n_Cs)
+    Y = encode_targets(np.asarray(y), np.unique(y))
+    return auto_Cs(check_design(X), Y, np.ones(len(y)), l1_ratio, True, n_Cs, eps)
 
 
 def held_out_scores(est, X, y, folds, C):

@@ -46,13 +46,13 @@ from numbers import Integral
 
 import numpy as np
 from scipy import sparse
-from scipy.special import expit, logsumexp, softmax
+from scipy.special import expit, logsumexp, softmax, xlogy
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import ThreadpoolController
 
 from ._path import Design, canonical_csc, solve_path
 
-__all__ = ["LogisticProblem", "fit_logistic", "logistic_path", "min_C"]
+__all__ = ["LogisticProblem", "auto_Cs", "fit_logistic", "logistic_path", "min_C"]
 
 #: Inner solves stop at this fraction of the current outer duality gap.
 INNER_FRACTION = 0.1
@@ -65,12 +65,6 @@ _INNER_MAX_ITER = 1000
 STALL_ITERATIONS = 5
 #: Sweeps between two Anderson extrapolations (multinomial).
 ANDERSON_MEMORY = 5
-
-
-def _xlogx(t):
-    """``t log t`` with ``0 log 0 = 0`` (elementwise)."""
-    safe = np.where(t > 0, t, 1.0)
-    return np.where(t > 0, t * np.log(safe), 0.0)
 
 
 class LogisticProblem:
@@ -146,7 +140,7 @@ class LogisticProblem:
         pi = (self.c @ self.Y) / total
         if self.binary:
             pi = np.array([pi[0], 1.0 - pi[0]])
-        return float(-total * _xlogx(pi).sum())
+        return float(-total * xlogy(pi, pi).sum())
 
     # -- intercept --------------------------------------------------------------
     def fit_intercepts(self, eta, b, max_steps=30):
@@ -217,9 +211,10 @@ class LogisticProblem:
         Q = self.Y.copy()
         Q[pos] -= scale * U[pos] / c[pos, None]
         np.clip(Q, 0.0, 1.0, out=Q)
-        ent = _xlogx(Q).sum(axis=1)
+        ent = xlogy(Q, Q).sum(axis=1)
         if self.binary:
-            ent += _xlogx(1.0 - Q[:, 0])
+            q0 = 1.0 - Q[:, 0]
+            ent += xlogy(q0, q0)
         dual = -float(c @ ent)
         if self.l2 > 0.0:
             excess = np.maximum(scale * np.abs(V) - self.l1, 0.0)
@@ -465,6 +460,14 @@ def min_C(X, Y, s, l1_ratio, fit_intercept):
             f"{l1_ratio} and max |X^T (y - p0)| = {gmax}."
         )
     return l1_ratio / gmax
+
+
+def auto_Cs(X, Y, s, l1_ratio, fit_intercept, n_Cs, eps):
+    """glmnet's grid in ``C``: ``n_Cs`` values from :func:`min_C` (the first
+    feature enters) up to ``1 / eps`` times it, increasing (warm starts go that
+    way)."""
+    c0 = min_C(X, Y, s, l1_ratio, fit_intercept)
+    return c0 * np.geomspace(1.0, 1.0 / eps, int(n_Cs))
 
 
 def logistic_path(

@@ -19,7 +19,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
-from .._logistic_path import check_design, default_Cs, min_C
+from .._logistic_path import auto_Cs, check_design, default_Cs
 from .._logistic_path import logistic_path as _solve
 
 __all__ = ["LogisticRegression", "logistic_path"]
@@ -28,9 +28,9 @@ __all__ = ["LogisticRegression", "logistic_path"]
 def resolve_penalty(penalty, C, l1_ratio):
     """scikit-learn 1.9's reading of ``penalty`` / ``C`` / ``l1_ratio``.
 
-    Returns ``(penalty, l1_ratio)`` with ``penalty`` one of 'l1', 'l2',
-    'elasticnet' or None (no penalty) and ``l1_ratio`` the L1 share actually
-    used, issuing scikit-learn's deprecation and consistency warnings.
+    Returns the penalty, one of 'l1', 'l2', 'elasticnet' or None (no penalty),
+    issuing scikit-learn's deprecation warnings (:func:`l1_share` gives the L1
+    share the kernels solve for it).
     """
     if penalty == "deprecated":
         if l1_ratio is None or l1_ratio == 0:
@@ -391,8 +391,7 @@ def logistic_path(
     if auto:
         n, p = X.shape
         eps = (1e-2 if n < p else 1e-4) if eps is None else float(eps)
-        c0 = min_C(X, Y, s, float(l1_ratio), fit_intercept)
-        Cs = c0 * np.geomspace(1.0, 1.0 / eps, int(n_Cs))
+        Cs = auto_Cs(X, Y, s, float(l1_ratio), fit_intercept, n_Cs, eps)
     else:
         Cs = default_Cs(Cs)
     return _solve(

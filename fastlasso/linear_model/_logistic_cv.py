@@ -25,7 +25,7 @@ from sklearn import linear_model as _sk
 from sklearn.base import _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model._logistic import _check_solver
-from sklearn.metrics import get_scorer, make_scorer
+from sklearn.metrics import get_scorer, log_loss, make_scorer
 from sklearn.model_selection import check_cv
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metadata_routing import (
@@ -220,8 +220,6 @@ def _vectorised_kind(scorer, params):
     """'accuracy' (``scorer`` None) or 'log_loss' (scikit-learn's 'neg_log_loss'
     without extra options) when the scores of a whole path can be computed at
     once, else None (the scorer is called per C)."""
-    from sklearn.metrics import log_loss
-
     if scorer is None:
         return "accuracy"
     if (
