@@ -19,12 +19,17 @@ _WHERE = {
     "LassoCV": ".linear_model",
     "LogisticRegression": ".linear_model",
     "LogisticRegressionCV": ".linear_model",
+    "MultiTaskElasticNet": ".linear_model",
+    "MultiTaskElasticNetCV": ".linear_model",
+    "MultiTaskLasso": ".linear_model",
+    "MultiTaskLassoCV": ".linear_model",
     "Ridge": ".linear_model",
     "RidgeCV": ".linear_model",
     "ridge_path": ".linear_model",
     "enet_path": "._path",
     "lasso_path": "._path",
     "logistic_path": ".linear_model",
+    "reference_solution": "._reference",
 }
 
 __all__ = sorted([*_WHERE, "__version__"])
