@@ -226,6 +226,10 @@ default=None
         self : object
             Fitted estimator.
         """
+        from .._dask import fit_enet_dask, uses_dask  # imports no dask
+
+        if uses_dask(X, y, sample_weight):
+            return fit_enet_dask(self, X, y, sample_weight)
         if self.alpha == 0:
             warnings.warn(
                 (

@@ -361,6 +361,10 @@ class _CVFitMixin:
         self : object
             Fitted estimator.
         """
+        from .._dask import fit_enet_cv_dask, uses_dask  # imports no dask
+
+        if uses_dask(X, y, sample_weight):
+            return fit_enet_cv_dask(self, X, y, sample_weight, **params)
         _raise_for_params(params, self, "fit")
         name = type(self).__name__
         # As scikit-learn: an ndarray keeps its memory order until the alpha grid is

@@ -128,6 +128,10 @@ class Ridge(_sk.Ridge):
         self : object
             Fitted estimator.
         """
+        from .._dask import fit_ridge_dask, uses_dask  # imports no dask
+
+        if uses_dask(X, y, sample_weight):
+            return fit_ridge_dask(self, X, y, sample_weight)
         X, y = validate_data(
             self,
             X,

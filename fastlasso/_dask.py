@@ -1,0 +1,602 @@
+"""Exact fits, paths and cross-validation on dask arrays, from one pass over X.
+
+The squared-loss objectives of :class:`~fastlasso.ElasticNet`, :class:`~fastlasso.Lasso`
+and :class:`~fastlasso.Ridge` (intercept included), their gradients and their
+duality gaps depend on the data only through the sufficient statistics of
+:mod:`fastlasso._stats` (``n``, weighted means, the centred Gram ``Z^T W Z``,
+``Z^T W y``, ``y^T W y``). One distributed pass computes them: a task per row chunk
+(float64, centred at the chunk's own means) and a binary tree of exact pairwise
+merges (Chan et al.). For cross-validation the same pass keeps one set of
+statistics per test fold (fold ids from the splitter, applied to the row index):
+the training statistics of fold k are the merge of the other folds', and the
+held-out error ``yy_k - 2 b^T q_k + b^T G_k b + n_k d^2`` (see
+:func:`fastlasso._stats.heldout_sse`) is exact, so a K-fold x 100-alpha
+:class:`~fastlasso.LassoCV` reads X once. The paths are then solved on the driver
+by the Gram (covariance-update) kernel :func:`cd_enet_gram` through
+:func:`fastlasso._path.solve_path`: the same kernel, the same ``dual_gap_``
+certificate and the same ``tol`` meaning (gap <= ``tol * y_c^T W y_c``) as an
+in-memory fit with ``precompute=True``. That kernel has gap-safe screening but
+no working sets (those are in the design kernel only).
+
+Entry point: the estimators' ``fit`` and :func:`enet_path` / :func:`lasso_path`
+take a ``dask.array.Array`` X (y and sample_weight may be dask or NumPy arrays)
+and come here. Nothing imports dask unless the caller already has: detection
+looks in ``sys.modules`` (:func:`uses_dask`).
+
+Limits. The driver holds ``(K + 2)`` Gram matrices of ``8 p^2`` bytes for a K-fold
+CV (K fold statistics, the total and one training fold), a fit 1 (plus one in
+the merge); above :data:`MAX_GRAM_BYTES` (default 8 GiB, environment variable
+``FASTLASSO_MAX_GRAM_BYTES``) a clear ``ValueError`` is raised before any work.
+Each worker task holds one chunk, its float64 centred copy and the statistics of
+the groups it has merged (at most K + 1 Gram matrices). Penalty factors, bounds,
+``solver='fista'`` and Ridge's ``positive`` need X and are refused. Ridge is solved
+by Cholesky on ``G + alpha I``: forming the Gram squares the condition number of
+``Z``, so at an alpha far below ``eps * ||G||`` the relative error of the
+coefficients grows like ``eps * cond(Z)^2`` (as for the in-memory 'cholesky').
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from numbers import Integral, Number
+
+import numpy as np
+
+from ._stats import (
+    alpha_grid_stats,
+    chunk_stats,
+    fold_ids,
+    gram_of,
+    grid_from_q,
+    heldout_sse,
+    merge_all,
+    merge_groups,
+    ridge_coefs,
+    uncentred,
+)
+
+__all__ = [
+    "MAX_GRAM_BYTES",
+    "compute_stats",
+    "enet_path_dask",
+    "fit_enet_cv_dask",
+    "fit_enet_dask",
+    "fit_ridge_dask",
+    "uses_dask",
+]
+
+#: Largest driver memory, in bytes, that the Gram matrices of one call may take
+#: (``(K + 2) * 8 p^2`` for a K-fold CV); ``FASTLASSO_MAX_GRAM_BYTES`` overrides.
+MAX_GRAM_BYTES = 8 << 30
+
+
+def uses_dask(*arrays) -> bool:
+    """True iff one of ``arrays`` is a ``dask.array.Array`` (no dask import)."""
+    da = sys.modules.get("dask.array")
+    if da is None:
+        return False
+    return any(isinstance(a, da.Array) for a in arrays)
+
+
+def _gram_limit():
+    env = os.environ.get("FASTLASSO_MAX_GRAM_BYTES")
+    return int(float(env)) if env else int(MAX_GRAM_BYTES)
+
+
+def _check_gram_budget(p, n_grams, what):
+    need = n_grams * 8 * p * p
+    limit = _gram_limit()
+    if need > limit:
+        raise ValueError(
+            f"{what} on a dask array with n_features={p} needs {n_grams} Gram "
+            f"matrices of 8 * p^2 bytes on the driver: {need / 2**30:.2f} GiB, above "
+            f"the limit of {limit / 2**30:.2f} GiB. Raise the limit (environment "
+            "variable FASTLASSO_MAX_GRAM_BYTES or fastlasso._dask.MAX_GRAM_BYTES) if "
+            "the driver has the memory, use fewer folds or features, or fit a "
+            "subsample in memory."
+        )
+
+
+# --------------------------------------------------------------------------------------
+# Input and the one pass
+
+
+def _as_rows(a, chunks, name, n):
+    """``a`` (dask or NumPy, 1-D or 2-D) as a dask array with X's row chunks."""
+    import dask.array as da
+
+    if isinstance(a, da.Array):
+        if a.shape[0] != n:
+            raise ValueError(
+                f"Found input variables with inconsistent numbers of samples: "
+                f"X has {n} rows, {name} has {a.shape[0]}."
+            )
+        if a.chunks[0] != chunks:
+            raise ValueError(
+                f"{name} must have the row chunks of X to be read in the same pass: "
+                f"X has {_chunks_repr(chunks)}, {name} has {_chunks_repr(a.chunks[0])}."
+                f" Rechunk it first, e.g. {name} = {name}.rechunk({{0: X.chunks[0]}})."
+            )
+        if a.ndim == 2 and len(a.chunks[1]) > 1:
+            a = a.rechunk({1: -1})
+        return a
+    a = np.asarray(a)
+    if a.shape[0] != n:
+        raise ValueError(
+            f"Found input variables with inconsistent numbers of samples: "
+            f"X has {n} rows, {name} has {a.shape[0]}."
+        )
+    return da.from_array(a, chunks=(chunks,) + tuple((s,) for s in a.shape[1:]))
+
+
+def _chunks_repr(c):
+    return repr(c) if len(c) <= 6 else f"({c[0]}, {c[1]}, ..., {c[-1]}) ({len(c)})"
+
+
+def check_dask_input(X, y, sample_weight=None, *, multi_output=True):
+    """Validate the dask inputs; return ``(X, Y (n, T), sw or None, y_ndim, dtype)``.
+
+    X must be a 2-D dask array of known chunk sizes, of real numbers; its column
+    chunks are joined (each row block is then read by one task). y and
+    sample_weight get X's row chunks (NumPy arrays) or must already have them.
+    """
+    import dask.array as da
+
+    if not isinstance(X, da.Array):
+        raise TypeError(
+            "With a dask y or sample_weight, X must be a dask.array.Array too."
+        )
+    if X.ndim != 2:
+        raise ValueError(f"Expected a 2-D X, got an array of shape {X.shape}.")
+    if any(np.isnan(c) for cs in X.chunks for c in cs):
+        raise ValueError(
+            "X has unknown chunk sizes (NaN); call X.compute_chunk_sizes() first."
+        )
+    if X.dtype.kind not in "fiub":
+        raise ValueError(f"X must hold real numbers; got dtype {X.dtype}.")
+    dtype = np.dtype(np.float32) if X.dtype == np.float32 else np.dtype(np.float64)
+    n, p = X.shape
+    if n < 1 or p < 1:
+        raise ValueError(f"Found array with shape {X.shape}: need n, p >= 1.")
+    if len(X.chunks[1]) > 1:
+        X = X.rechunk({1: -1})
+    Y = _as_rows(y, X.chunks[0], "y", n)
+    y_ndim = Y.ndim
+    if Y.ndim == 2 and not multi_output and Y.shape[1] > 1:
+        raise ValueError("y must be 1-D here (a single target).")
+    if Y.ndim == 1:
+        Y = Y[:, None]
+    elif Y.ndim != 2:
+        raise ValueError(f"y must be 1-D or 2-D; got shape {Y.shape}.")
+    if isinstance(sample_weight, Number):
+        sample_weight = None
+    sw = None
+    if sample_weight is not None:
+        sw = _as_rows(sample_weight, X.chunks[0], "sample_weight", n)
+        if sw.ndim != 1:
+            raise ValueError("sample_weight must be 1-D.")
+    return X, Y, sw, y_ndim, dtype
+
+
+def compute_stats(X, Y, sw=None, groups=None, n_groups=0):
+    """One pass over the row chunks of X: ``{group: Stats}`` (see :mod:`._stats`).
+
+    ``X`` (n, p) and ``Y`` (n, T) are dask arrays with the same row chunks and one
+    column chunk, ``sw`` and ``groups`` (n,) dask arrays with those row chunks or
+    None. A task per chunk (:func:`chunk_stats`), a binary tree of
+    :func:`merge_groups`, one ``dask.compute`` (on the current scheduler, e.g. a
+    ``distributed.Client``).
+    """
+    import dask
+
+    xs = X.to_delayed().ravel().tolist()
+    ys = Y.to_delayed().ravel().tolist()
+    ws = [None] * len(xs) if sw is None else sw.to_delayed().ravel().tolist()
+    gs = [None] * len(xs) if groups is None else groups.to_delayed().ravel().tolist()
+    task = dask.delayed(chunk_stats, pure=True)
+    join = dask.delayed(merge_groups, pure=True)
+    parts = [
+        task(x, y, w, g, n_groups) for x, y, w, g in zip(xs, ys, ws, gs, strict=True)
+    ]
+    while len(parts) > 1:
+        parts = [
+            join(parts[i], parts[i + 1]) if i + 1 < len(parts) else parts[i]
+            for i in range(0, len(parts), 2)
+        ]
+    (out,) = dask.compute(parts[0])
+    for s in out.values():
+        if not (
+            np.isfinite(s.G).all()
+            and np.isfinite(s.q).all()
+            and np.isfinite(s.yy).all()
+        ):
+            raise ValueError("Input X or y contains NaN or infinity.")
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Solves on the driver
+
+
+def _solve(gram, n_samples, alphas, l1_ratio, est, coef_init=None, rng=None):
+    """:func:`solve_path` on a Gram with the estimator's solver settings."""
+    from ._path import solve_path
+
+    return solve_path(
+        None,
+        np.empty(0),
+        alphas,
+        l1_ratio,
+        coef_init,
+        gram=gram,
+        max_iter=est.max_iter,
+        tol=est.tol,
+        positive=est.positive,
+        selection=est.selection,
+        rng=est.random_state if rng is None else rng,
+        n_samples=n_samples,
+    )
+
+
+def _refuse_unsupported(est):
+    for name in ("penalty_factor", "lower_bounds", "upper_bounds"):
+        if getattr(est, name, None) is not None:
+            raise ValueError(
+                f"{name} is not supported for a dask X: the Gram kernel used on "
+                "dask arrays has no penalty factors nor bounds. Fit in memory."
+            )
+    if getattr(est, "solver", "cd") == "fista":
+        raise ValueError(
+            "solver='fista' works on X itself; on a dask X the path is solved on "
+            "the Gram matrix by coordinate descent: use solver='cd'."
+        )
+
+
+def _enet_from_stats(est, s, n_samples, p, dtype, T, alpha, l1_ratio):
+    """Set ``coef_``, ``intercept_``, ``dual_gap_``, ``n_iter_`` of an elastic net."""
+    if (not est.warm_start or not hasattr(est, "coef_")) or est.coef_ is None:
+        coef = np.zeros((T, p))
+    else:
+        coef = np.atleast_2d(np.asarray(est.coef_, dtype=np.float64)).copy()
+        if coef.shape != (T, p):
+            raise ValueError(
+                f"warm_start: the previous coef_ has shape {np.shape(est.coef_)}, "
+                f"incompatible with X and y of this fit ({T} target(s), {p} features)."
+            )
+    gaps = np.zeros(T)
+    n_iters = []
+    for k in range(T):
+        gram = gram_of(s, est.fit_intercept, n_samples, k)
+        c, g, it = _solve(gram, n_samples, [alpha], l1_ratio, est, coef[k])
+        coef[k] = c[:, 0]
+        gaps[k] = g[0] / n_samples
+        n_iters.append(it[0])
+    intercept = s.my - coef @ s.mx if est.fit_intercept else np.zeros(T)
+    if not (np.isfinite(coef).all() and np.isfinite(intercept).all()):
+        raise ValueError(
+            "Coordinate descent iterations resulted in non-finite parameter"
+            " values. The input data may contain large values and need to"
+            " be preprocessed."
+        )
+    coef = coef.astype(dtype)
+    gaps = gaps.astype(dtype)
+    intercept = intercept.astype(dtype)
+    if T == 1:
+        est.coef_, est.dual_gap_, est.n_iter_ = coef[0], gaps[0], n_iters[0]
+        est.intercept_ = intercept[0] if est.fit_intercept else 0.0
+    else:
+        est.coef_, est.dual_gap_, est.n_iter_ = coef, gaps, n_iters
+        est.intercept_ = intercept if est.fit_intercept else 0.0
+    est.n_features_in_ = p
+    return est
+
+
+def fit_enet_dask(est, X, y, sample_weight=None):
+    """``ElasticNet.fit`` / ``Lasso.fit`` on dask arrays (one pass over X)."""
+    _refuse_unsupported(est)
+    if est.alpha == 0:
+        warnings.warn(
+            "With alpha=0, this algorithm does not converge well. You are advised "
+            "to use the LinearRegression estimator",
+            stacklevel=3,
+        )
+    X, Y, sw, y_ndim, dtype = check_dask_input(X, y, sample_weight)
+    n, p = X.shape
+    _check_gram_budget(p, 2, type(est).__name__)
+    s = compute_stats(X, Y, sw)[0]
+    return _enet_from_stats(
+        est, s, n, p, dtype, Y.shape[1] if y_ndim == 2 else 1, est.alpha, est.l1_ratio
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Cross-validation
+
+
+def _cv_paths(stats, n_folds, n, p, alphas, l1_ratio, est, seeds, store):
+    """Per fold: the training path (solved on the Gram of the other folds) and its
+    exact held-out MSE. Returns ``(mse (n_folds, n_alphas), coefs, intercepts)``."""
+    mse = np.empty((n_folds, len(alphas)))
+    coefs, intercepts = [], []
+    for k in range(n_folds):
+        test = stats.get(k)
+        if test is None:
+            raise ValueError(f"Test fold {k} is empty or of zero total weight.")
+        train = merge_all([s for g, s in stats.items() if g != k])
+        if train is None:
+            raise ValueError(
+                "The sample weights of a training fold sum to zero; cannot fit on it."
+            )
+        gram = gram_of(train, est.fit_intercept, n)
+        rng = np.random.RandomState(seeds[k])
+        c, _, _ = _solve(gram, n, alphas, l1_ratio, est, rng=rng)
+        del gram
+        b = train.my[0] - train.mx @ c if est.fit_intercept else np.zeros(len(alphas))
+        mse[k] = heldout_sse(test, c, b) / test.n
+        if store:
+            coefs.append(c)
+            intercepts.append(b)
+    return mse, coefs, intercepts
+
+
+def fit_enet_cv_dask(est, X, y, sample_weight=None, **params):
+    """``LassoCV.fit`` / ``ElasticNetCV.fit`` on dask arrays: one pass over X."""
+    from sklearn.utils import check_random_state, check_scalar
+
+    from .linear_model._cv import _TIE_RTOL, _first_min
+
+    if params:
+        raise ValueError(
+            f"Splitter parameters {sorted(params)} are not supported for a dask X; "
+            "pass cv as a list of (train, test) index pairs instead."
+        )
+    _refuse_unsupported(est)
+    X, Y, sw, y_ndim, dtype = check_dask_input(X, y, sample_weight)
+    if Y.shape[1] > 1:
+        raise ValueError(f"For multi-task outputs, use MultiTask{type(est).__name__}")
+    n, p = X.shape
+    ids, n_folds = fold_ids(est.cv, n)
+    _check_gram_budget(p, n_folds + 2, type(est).__name__)
+    l1_ratios = np.atleast_1d(getattr(est, "l1_ratio", 1.0)).astype(float)
+    n_l1 = len(l1_ratios)
+
+    import dask.array as da
+
+    groups = da.from_array(ids, chunks=(X.chunks[0],))
+    stats = compute_stats(X, Y, sw, groups, n_folds)  # the one pass over X
+    total = merge_all(list(stats.values()))
+
+    if isinstance(est.alphas, Integral):
+        grids = [
+            alpha_grid_stats(
+                total, r, est.fit_intercept, est.positive, est.eps, est.alphas
+            )
+            for r in l1_ratios
+        ]
+    else:
+        for i, a in enumerate(est.alphas):
+            check_scalar(a, f"alphas[{i}]", target_type=Number, min_val=0.0)
+        grids = [np.sort(np.asarray(est.alphas, float))[::-1]] * n_l1
+    n_tasks = n_l1 * n_folds
+    if est.selection == "random":
+        if isinstance(est.random_state, Integral):
+            seeds = [int(est.random_state)] * n_tasks
+        else:
+            rs = check_random_state(est.random_state)
+            seeds = [int(v) for v in rs.randint(0, 2**31 - 1, size=n_tasks)]
+    else:
+        seeds = [0] * n_tasks
+    store = bool(getattr(est, "store_path_coefs", False))
+    mse_paths, coef_paths, icpt_paths = [], [], []
+    for k, r in enumerate(l1_ratios):
+        mse, c, b = _cv_paths(
+            stats, n_folds, n, p, grids[k], float(r), est,
+            seeds[k * n_folds : (k + 1) * n_folds], store,
+        )  # fmt: skip
+        mse_paths.append(mse)
+        coef_paths.append(c)
+        icpt_paths.append(b)
+    del stats
+    mse_paths = np.asarray(mse_paths)  # (n_l1, n_folds, n_alphas)
+    mean_mse = mse_paths.mean(axis=1)
+    if n_folds > 1:
+        mse_se = np.std(mse_paths, axis=1, ddof=1) / np.sqrt(n_folds)
+    else:
+        mse_se = np.zeros_like(mean_mse)
+    est.mse_path_ = np.squeeze(np.moveaxis(mse_paths, 2, 1))
+
+    best_mse, k_best, i_best_k = np.inf, 0, _first_min(mean_mse[0])
+    best_alpha = grids[0][i_best_k]
+    for k in range(n_l1):
+        i = _first_min(mean_mse[k])
+        margin = _TIE_RTOL * abs(best_mse) if np.isfinite(best_mse) else 0.0
+        if mean_mse[k, i] < best_mse - margin:
+            best_mse, k_best, best_alpha, i_best_k = mean_mse[k, i], k, grids[k][i], i
+    threshold = mean_mse[k_best, i_best_k] + mse_se[k_best, i_best_k]
+    est.alpha_min_ = best_alpha
+    est.alpha_1se_ = np.max(grids[k_best][mean_mse[k_best] <= threshold])
+    est.alpha_ = est.alpha_1se_ if est.alpha_rule == "1se" else best_alpha
+    est.mse_se_ = mse_se[0] if n_l1 == 1 else mse_se
+    grids = np.asarray(grids)
+    est.alphas_ = (
+        grids[0] if (n_l1 == 1 or not isinstance(est.alphas, Integral)) else grids
+    )
+    if store:
+        cp = np.asarray(coef_paths, dtype=dtype)
+        ip = np.asarray(icpt_paths, dtype=dtype)
+        est.coef_path_ = cp[0] if n_l1 == 1 else cp
+        est.intercept_path_ = ip[0] if n_l1 == 1 else ip
+    else:
+        for attr in ("coef_path_", "intercept_path_"):
+            if hasattr(est, attr):
+                delattr(est, attr)
+    l1_best = float(l1_ratios[k_best])
+    if hasattr(est, "l1_ratio"):
+        est.l1_ratio_ = l1_best
+    refit = _RefitParams(est)
+    _enet_from_stats(refit, total, n, p, dtype, 1, est.alpha_, l1_best)
+    for attr in ("coef_", "intercept_", "dual_gap_", "n_iter_", "n_features_in_"):
+        setattr(est, attr, getattr(refit, attr))
+    return est
+
+
+class _RefitParams:
+    """The final model's solver settings: the CV estimator's, without warm start."""
+
+    def __init__(self, est):
+        for name in ("fit_intercept", "max_iter", "tol", "positive", "selection"):
+            setattr(self, name, getattr(est, name))
+        self.random_state = est.random_state
+        self.warm_start = False
+
+
+# --------------------------------------------------------------------------------------
+# Ridge
+
+
+def fit_ridge_dask(est, X, y, sample_weight=None):
+    """``Ridge.fit`` on dask arrays: one pass, then Cholesky on ``G + alpha I``.
+
+    Objective (weights as given, not rescaled, as in memory): ``sum_i w_i (y_i -
+    x_i w - b)^2 + alpha ||w||^2``. Forming ``G`` squares the condition number of
+    the centred data: at ``alpha << eps * ||G||`` expect a relative error around
+    ``eps * cond(G)``.
+    """
+    if est.positive:
+        raise ValueError(
+            "positive=True is not supported for a dask X (it needs the iterative "
+            "solvers on X); fit in memory or drop the constraint."
+        )
+    if est.solver not in ("auto", "cholesky", "svd"):
+        raise ValueError(
+            f"solver={est.solver!r} works on X itself; on a dask X Ridge is solved "
+            "on the Gram matrix: use solver='auto', 'cholesky' or 'svd'."
+        )
+    X, Y, sw, y_ndim, dtype = check_dask_input(X, y, sample_weight)
+    n, p = X.shape
+    T = Y.shape[1]
+    alpha = np.asarray(est.alpha, dtype=np.float64).ravel()
+    if alpha.shape[0] not in (1, T):
+        raise ValueError(
+            "Number of targets and number of penalties do not correspond: "
+            f"{alpha.shape[0]} != {T}"
+        )
+    if np.any(alpha < 0):
+        raise ValueError("alpha must be non-negative.")
+    _check_gram_budget(p, 3, "Ridge")
+    s = compute_stats(X, Y, sw)[0]
+    solver = "svd" if est.solver == "svd" else "cholesky"
+    coef = ridge_coefs(s, np.broadcast_to(alpha, (T,)), est.fit_intercept, solver)
+    intercept = s.my - coef @ s.mx if est.fit_intercept else np.zeros(T)
+    est.solver_, est.n_iter_, est.n_features_in_ = solver, None, p
+    coef, intercept = coef.astype(dtype), intercept.astype(dtype)
+    if y_ndim == 1:
+        est.coef_ = coef[0]
+        est.intercept_ = intercept[0] if est.fit_intercept else 0.0
+    else:
+        est.coef_ = coef
+        est.intercept_ = intercept if est.fit_intercept else 0.0
+    return est
+
+
+# --------------------------------------------------------------------------------------
+# Paths
+
+
+def enet_path_dask(
+    X,
+    y,
+    *,
+    l1_ratio=0.5,
+    eps=1e-3,
+    n_alphas="deprecated",
+    alphas="warn",
+    precompute="auto",
+    Xy=None,
+    copy_X=True,
+    coef_init=None,
+    verbose=False,
+    return_n_iter=False,
+    positive=False,
+    check_input=True,
+    **params,
+):
+    """:func:`fastlasso.enet_path` on a dask X: one pass, then the Gram path.
+
+    Same objective, parameters and return values as :func:`fastlasso.enet_path`
+    (no intercept: ``X`` and ``y`` are used as given, centred at ``X_offset /
+    X_scale`` when passed in ``params``; ``sample_weight`` in ``params`` weighs
+    the squared loss as given). The Gram matrix is always used: ``precompute``
+    and ``Xy`` are ignored, and ``copy_X`` and ``check_input`` have no effect.
+    Penalty factors and bounds are refused.
+    """
+    from ._path import _check_alphas, solve_path
+
+    if n_alphas == "deprecated":
+        n_grid = 100
+    else:
+        warnings.warn(
+            "'n_alphas' was deprecated in 1.9 and will be removed in 1.11. "
+            "'alphas' now accepts an integer value which removes the need to pass "
+            "'n_alphas'. The default value of 'alphas' will change from None to "
+            "100 in 1.11. Pass an explicit value to 'alphas' and leave 'n_alphas' "
+            "to its default value to silence this warning.",
+            FutureWarning,
+            stacklevel=3,
+        )
+        n_grid = n_alphas
+    if alphas is None:
+        warnings.warn(
+            "'alphas=None' is deprecated and will be removed in 1.11, at which "
+            "point the default value will be set to 100. Set 'alphas=100' "
+            "to silence this warning.",
+            FutureWarning,
+            stacklevel=3,
+        )
+    elif not (isinstance(alphas, str) and alphas == "warn"):
+        n_grid = alphas
+    offset = params.pop("X_offset", None)
+    scale = params.pop("X_scale", None)
+    sample_weight = params.pop("sample_weight", None)
+    tol = params.pop("tol", 1e-4)
+    max_iter = params.pop("max_iter", 1000)
+    rng = params.pop("random_state", None)
+    selection = params.pop("selection", "cyclic")
+    screen = params.pop("do_screening", True)
+    for name in ("penalty_factor", "lower_bounds", "upper_bounds"):
+        if params.pop(name, None) is not None:
+            raise ValueError(f"{name} is not supported for a dask X (Gram kernel).")
+    if params:
+        raise ValueError("Unexpected parameters in params", params.keys())
+    if selection not in ("random", "cyclic"):
+        raise ValueError("selection should be either random or cyclic.")
+    X, Y, sw, y_ndim, dtype = check_dask_input(X, y, sample_weight)
+    if y_ndim != 1:
+        raise NotImplementedError(
+            "fastlasso.enet_path does not support a 2-D y yet: fit each target "
+            "separately."
+        )
+    n, p = X.shape
+    _check_gram_budget(p, 3, "enet_path")
+    s = compute_stats(X, Y, sw)[0]
+    if offset is not None:
+        offset = np.asarray(offset, float) / (1.0 if scale is None else scale)
+    G, q, yy = uncentred(s, offset)
+    if isinstance(n_grid, Integral):
+        grid = grid_from_q(q[:, 0], n, l1_ratio, positive, eps, n_grid)
+    else:
+        _check_alphas(n_grid)
+        grid = np.sort(n_grid)[::-1] if len(n_grid) > 1 else np.asarray(n_grid)
+    gram = (np.ascontiguousarray(G), np.ascontiguousarray(q[:, 0]), float(yy[0]))
+    del G
+    coefs, gaps, n_iters = solve_path(
+        None, np.empty(0), grid, l1_ratio, coef_init, gram=gram, max_iter=max_iter,
+        tol=tol, positive=positive, selection=selection, rng=rng, screen=screen,
+        verbose=verbose, n_samples=n,
+    )  # fmt: skip
+    coefs = coefs.astype(dtype)
+    if return_n_iter:
+        return grid, coefs, gaps / n, n_iters
+    return grid, coefs, gaps / n

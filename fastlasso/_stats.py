@@ -1,0 +1,311 @@
+"""Sufficient statistics of weighted least squares, and their exact merging.
+
+The elastic-net and ridge objectives with an intercept, their gradients and their
+duality gaps depend on the data only through, for each group of rows,
+
+* ``rows`` (number of rows) and ``n = sum_i w_i`` (sum of the weights),
+* the weighted column means ``mx`` (p,) and target means ``my`` (T,),
+* the centred Gram ``G = Z^T W Z`` (p, p), cross products ``q = Z^T W y_c`` (p, T)
+  and ``yy = y_c^T W y_c`` (T,), with ``Z = X - 1 mx^T`` and ``y_c = y - my``
+  centred at the group's *own* means.
+
+Centring at the group's own means before multiplying, in float64, keeps the
+products free of the cancellation that ``X^T W X - n mx mx^T`` suffers when the
+column means are large (float32 data with means around 1e4 would lose every
+digit). Two groups merge exactly with the pairwise update of Chan, Golub and
+LeVeque (1979), "Updating formulae and a pairwise algorithm for computing sample
+variances", extended to cross products::
+
+    n = n_a + n_b,   d_x = mx_b - mx_a,   d_y = my_b - my_a,   f = n_a n_b / n
+    mx = mx_a + (n_b / n) d_x,            my = my_a + (n_b / n) d_y
+    G = G_a + G_b + f d_x d_x^T,  q = q_a + q_b + f d_x d_y^T,  yy = ... + f d_y^2
+
+No dask here: this module is plain NumPy, used by :mod:`fastlasso._dask` on the
+workers (:func:`chunk_stats`, :func:`merge`) and on the driver.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import NamedTuple
+
+import numpy as np
+
+__all__ = [
+    "Stats",
+    "alpha_grid_stats",
+    "fold_ids",
+    "gram_of",
+    "grid_from_q",
+    "ridge_coefs",
+    "chunk_stats",
+    "heldout_sse",
+    "merge",
+    "merge_all",
+    "merge_groups",
+    "uncentred",
+]
+
+
+class Stats(NamedTuple):
+    """Sufficient statistics of one group of rows (see the module docstring)."""
+
+    rows: int
+    n: float
+    mx: np.ndarray  # (p,)
+    my: np.ndarray  # (T,)
+    G: np.ndarray  # (p, p)
+    q: np.ndarray  # (p, T)
+    yy: np.ndarray  # (T,)
+
+
+def _group_stats(X, Y, w):
+    """:class:`Stats` of the rows ``X`` (m, p), ``Y`` (m, T), weights ``w`` (m,) or
+    None, all computed in float64 centred at the group's own weighted means."""
+    m = X.shape[0]
+    Z = np.array(X, dtype=np.float64)  # the one float64 copy of the chunk
+    Yc = np.array(Y, dtype=np.float64)
+    if w is None:
+        n = float(m)
+        mx = Z.mean(axis=0)
+        my = Yc.mean(axis=0)
+        Z -= mx
+        Yc -= my
+    else:
+        w = np.asarray(w, dtype=np.float64)
+        n = float(w.sum())
+        if not n > 0.0:
+            return None
+        mx = (w @ Z) / n
+        my = (w @ Yc) / n
+        sq = np.sqrt(w)[:, None]
+        Z -= mx
+        Z *= sq
+        Yc -= my
+        Yc *= sq
+    # Z^T Z of one operand: NumPy calls BLAS syrk (half the flops of a product)
+    G = Z.T @ Z
+    q = Z.T @ Yc
+    yy = np.einsum("ij,ij->j", Yc, Yc)
+    return Stats(int(m), n, mx, my, G, q, yy)
+
+
+def chunk_stats(X, Y, w=None, groups=None, n_groups=0):
+    """Statistics of one chunk of rows, per group.
+
+    Parameters
+    ----------
+    X : ndarray of shape (m, p), float32 or float64
+    Y : ndarray of shape (m, T) or (m,)
+    w : ndarray of shape (m,) or None
+        Non-negative row weights (None: all ones).
+    groups : ndarray of shape (m,) of int or None
+        Group of each row, in ``-1 .. n_groups - 1`` (CV: the test fold of the row,
+        -1 for rows in no test fold). None: one group, 0.
+    n_groups : int
+
+    Returns
+    -------
+    dict ``{group: Stats}`` over the groups present (of non-zero total weight).
+    """
+    if Y.ndim == 1:
+        Y = Y[:, None]
+    if w is not None and np.any(np.asarray(w) < 0):
+        raise ValueError("Negative values in data passed to `sample_weight`")
+    if groups is None:
+        s = _group_stats(X, Y, w)
+        return {} if s is None else {0: s}
+    out = {}
+    groups = np.asarray(groups)
+    present = np.unique(groups)
+    for g in present.tolist():
+        if len(present) == 1:
+            s = _group_stats(X, Y, w)
+        else:
+            idx = np.flatnonzero(groups == g)
+            s = _group_stats(X[idx], Y[idx], None if w is None else w[idx])
+        if s is not None:
+            out[int(g)] = s
+    return out
+
+
+def merge(a, b):
+    """The :class:`Stats` of the union of two disjoint groups (Chan et al.)."""
+    if a is None or a.n == 0.0:
+        return b
+    if b is None or b.n == 0.0:
+        return a
+    n = a.n + b.n
+    dx = b.mx - a.mx
+    dy = b.my - a.my
+    f = a.n * b.n / n
+    rb = b.n / n
+    G = a.G + b.G
+    G += f * np.outer(dx, dx)
+    q = a.q + b.q
+    q += f * np.outer(dx, dy)
+    return Stats(
+        a.rows + b.rows,
+        n,
+        a.mx + rb * dx,
+        a.my + rb * dy,
+        G,
+        q,
+        a.yy + b.yy + f * dy * dy,
+    )
+
+
+def merge_groups(a, b):
+    """Merge two ``{group: Stats}`` dicts group by group (the tree-reduction step)."""
+    out = dict(a)
+    for g, s in b.items():
+        out[g] = merge(out.get(g), s)
+    return out
+
+
+def merge_all(items):
+    """Pairwise (balanced) merge of a list of :class:`Stats` (None if empty)."""
+    items = [s for s in items if s is not None]
+    if not items:
+        return None
+    if len(items) == 1:  # a fresh Gram always: callers may scale it in place
+        return items[0]._replace(G=items[0].G.copy(), q=items[0].q.copy())
+    while len(items) > 1:
+        items = [
+            merge(items[i], items[i + 1]) if i + 1 < len(items) else items[i]
+            for i in range(0, len(items), 2)
+        ]
+    return items[0]
+
+
+def uncentred(s, offset=None):
+    """``(X - o)^T W (X - o)``, ``(X - o)^T W y`` and ``y^T W y`` about a fixed
+    column offset ``o`` (0 if None) instead of the group's means: the Gram of the
+    problem without an intercept (:func:`fastlasso.enet_path`)."""
+    d = s.mx if offset is None else s.mx - offset
+    G = s.G + s.n * np.outer(d, d)
+    q = s.q + s.n * np.outer(d, s.my)
+    yy = s.yy + s.n * s.my * s.my
+    return G, q, yy
+
+
+def heldout_sse(s, coefs, intercepts, k=0):
+    """Weighted sum of squared errors of the linear models ``(coefs, intercepts)``
+    on the rows summarised by ``s``, target ``k``, for every model at once.
+
+    With ``b`` a column of ``coefs`` (p, m) and ``c`` its intercept, the residual
+    ``y - x b - c`` of a row is ``(y - my) - (x - mx) b + d`` with ``d = my - mx b -
+    c``, and the centred cross terms sum to zero, so::
+
+        sum_i w_i r_i^2 = yy - 2 b^T q + b^T G b + n d^2
+
+    exactly, intercept included. Returns an ndarray of shape (m,).
+    """
+    B = np.asarray(coefs, dtype=np.float64)
+    if B.ndim == 1:
+        B = B[:, None]
+    GB = s.G @ B
+    quad = np.einsum("jm,jm->m", B, GB)
+    d = s.my[k] - s.mx @ B - np.asarray(intercepts, dtype=np.float64)
+    return s.yy[k] - 2.0 * (s.q[:, k] @ B) + quad + s.n * d * d
+
+
+def gram_of(s, fit_intercept, n_samples, k=0, rescale=True):
+    """The kernels' ``(Q, q, y_norm2)`` of target k from statistics ``s``.
+
+    With ``rescale`` the weights are scaled to sum to ``n_samples`` (what the
+    in-memory estimators do with ``sample_weight``, and with a CV fold's weights).
+    """
+    if fit_intercept:
+        G, q, yy = s.G, s.q[:, k], float(s.yy[k])
+    else:
+        G, q, yy = uncentred(s)
+        q, yy = q[:, k], float(yy[k])
+    scale = n_samples / s.n if rescale else 1.0
+    Q = G * scale
+    return np.ascontiguousarray(Q), np.ascontiguousarray(q * scale), yy * scale
+
+
+def grid_from_q(q, n, l1_ratio, positive, eps, n_alphas):
+    """The automatic alpha grid of :func:`fastlasso._path.alpha_grid` from
+    ``q = Z^T W y_c`` and the weight sum ``n``: ``alpha_max = max_j |q_j| / (n
+    l1_ratio)`` (the signed max with ``positive``), geometric down to ``eps``."""
+    if l1_ratio == 0:
+        raise ValueError(
+            "Automatic alpha grid generation is not supported for l1_ratio=0. "
+            "Please supply a grid by providing your estimator with the appropriate "
+            "`alphas=` argument."
+        )
+    if positive:
+        alpha_max = max(0.0, float(np.max(q))) / (n * l1_ratio)
+    else:
+        alpha_max = float(np.sqrt(np.max(q**2))) / (n * l1_ratio)
+    resolution = np.finfo(np.float64).resolution
+    if alpha_max <= resolution:
+        return np.full(n_alphas, resolution)
+    return np.geomspace(alpha_max, alpha_max * eps, num=n_alphas)
+
+
+def alpha_grid_stats(s, l1_ratio, fit_intercept, positive, eps, n_alphas):
+    """:func:`grid_from_q` of the statistics ``s`` (first target)."""
+    q = s.q[:, 0] if fit_intercept else uncentred(s)[1][:, 0]
+    return grid_from_q(q, s.n, l1_ratio, positive, eps, n_alphas)
+
+
+def fold_ids(cv, n):
+    """Test fold of every row (-1: in no test fold) from a splitter applied to the
+    row index; the folds' test sets must be disjoint and each training set the
+    complement of its test set (KFold, GroupKFold, PredefinedSplit, a list of
+    such ``(train, test)`` pairs), so that training = total minus the fold."""
+    from sklearn.model_selection import check_cv
+
+    cv = check_cv(cv)
+    ids = np.full(n, -1, dtype=np.int32)
+    folds = list(cv.split(np.zeros((n, 0))))
+    for k, (train, test) in enumerate(folds):
+        test = np.asarray(test)
+        train = np.asarray(train)
+        if np.any(ids[test] != -1):
+            raise ValueError(
+                "On a dask X, cross-validation needs disjoint test folds (e.g. "
+                "KFold): the training statistics are the total minus the fold's. "
+                f"Fold {k} shares test rows with an earlier fold."
+            )
+        ids[test] = k
+        if len(train) + len(test) != n or np.any(ids[train] == k):
+            raise ValueError(
+                "On a dask X, each training fold must be the complement of its test "
+                f"fold (as with KFold); fold {k} is not."
+            )
+    return ids, len(folds)
+
+
+def ridge_coefs(s, alphas, fit_intercept, solver):
+    """``(G + alpha_k I) w_k = q_k`` per target k (Cholesky; 'svd': one eigh)."""
+    from scipy import linalg
+
+    G, q, _ = (s.G, s.q, None) if fit_intercept else uncentred(s)
+    p, T = q.shape
+    coef = np.empty((T, p))
+    if solver == "svd":
+        ev, V = linalg.eigh(G)
+        Vq = V.T @ q
+        for k in range(T):
+            coef[k] = V @ (Vq[:, k] / (ev + alphas[k]))
+        return coef
+    for a in np.unique(alphas):
+        cols = np.flatnonzero(alphas == a)
+        H = G + a * np.eye(p)
+        try:
+            coef[cols] = linalg.cho_solve(
+                linalg.cho_factor(H, lower=True), q[:, cols]
+            ).T
+        except (linalg.LinAlgError, ValueError):
+            warnings.warn(
+                "Singular matrix in solving dual problem. Using least-squares "
+                "solution instead.",
+                linalg.LinAlgWarning,
+                stacklevel=4,
+            )
+            coef[cols] = linalg.lstsq(H, q[:, cols])[0].T
+    return coef
