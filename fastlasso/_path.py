@@ -713,8 +713,10 @@ def enet_path(
     ----------
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
         Training data; never modified (``copy_X`` is accepted for compatibility).
-    y : array-like of shape (n_samples,)
-        Target. A 2-D ``y`` (scikit-learn's multi-task model) is not supported yet.
+    y : array-like of shape (n_samples,) or (n_samples, n_tasks)
+        Target. A 2-D ``y`` fits scikit-learn's multi-task model (L2,1 penalty
+        ``alpha * l1_ratio * ||W||_21``, see :class:`fastlasso.MultiTaskElasticNet`);
+        ``coefs`` then has shape (n_tasks, n_features, n_alphas).
     l1_ratio : float, default=0.5
         Mix of L1 and L2 penalties, ``0 <= l1_ratio <= 1``.
     eps : float, default=1e-3
@@ -822,11 +824,20 @@ def enet_path(
             raise ValueError(
                 "positive=True is not allowed for multi-output (y.ndim != 1)"
             )
-        raise NotImplementedError(
-            "fastlasso.enet_path does not support a 2-D y yet: scikit-learn treats it "
-            "as the multi-task (L2,1) model, which fastlasso has not implemented. Fit "
-            "each target separately, e.g. with fastlasso.ElasticNet on a 2-D y."
-        )
+        if lower_bounds is not None or upper_bounds is not None:
+            raise ValueError(
+                "lower_bounds / upper_bounds are not supported for a 2-D y (the "
+                "multi-task model); penalty_factor is."
+            )
+        from ._multitask_path import mt_enet_path  # 2-D y: the multi-task model
+
+        return mt_enet_path(
+            X, y, l1_ratio=l1_ratio, eps=eps, alphas=_alphas, coef_init=coef_init,
+            verbose=verbose, return_n_iter=return_n_iter, X_offset=X_offset_param,
+            X_scale=X_scale_param, sample_weight=sample_weight, tol=tol,
+            max_iter=max_iter, random_state=random_state, selection=selection,
+            do_screening=do_screening, penalty_factor=penalty_factor,
+        )  # fmt: skip
     if selection not in ["random", "cyclic"]:
         raise ValueError("selection should be either random or cyclic.")
 

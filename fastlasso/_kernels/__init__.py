@@ -52,7 +52,9 @@ Layout (each a module of this package):
 * ``_anderson``, ``_newton``: the accelerations;
 * ``_workset``: the working-set path driver :func:`cd_enet_ws`;
 * ``_cd``: plain CD (:func:`cd_enet`) and Gram CD (:func:`cd_enet_gram`);
-* ``_fista``: accelerated proximal gradient (:func:`fista_enet`).
+* ``_fista``: accelerated proximal gradient (:func:`fista_enet`);
+* ``_multitask``: block CD for the multi-task elastic net (L2,1 penalty) along a
+  path, with working sets, group screening and Anderson (:func:`mt_enet`).
 
 Importing this package compiles nothing; ``fastlasso._warmup.warmup`` does.
 """
@@ -61,6 +63,7 @@ from ._cd import cd_enet, cd_enet_gram
 from ._colops import col_stats
 from ._fista import fista_enet
 from ._gap import enet_gap
+from ._multitask import mt_enet
 from ._workset import cd_enet_ws
 
 __all__ = [
@@ -71,6 +74,7 @@ __all__ = [
     "col_stats",
     "enet_gap",
     "fista_enet",
+    "mt_enet",
 ]
 
 #: Kernel entry points called from Python, by name (each a ``numba`` dispatcher).
@@ -81,4 +85,5 @@ KERNELS = {
     "cd_enet_ws": cd_enet_ws,
     "col_stats": col_stats,
     "fista_enet": fista_enet,
+    "mt_enet": mt_enet,
 }

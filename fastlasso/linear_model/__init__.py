@@ -4,6 +4,7 @@ from ._coordinate_descent import ElasticNet, Lasso
 from ._cv import ElasticNetCV, LassoCV
 from ._logistic import LogisticRegression, logistic_path
 from ._logistic_cv import LogisticRegressionCV
+from ._multitask import MultiTaskElasticNet, MultiTaskLasso
 from ._ridge import Ridge, RidgeCV, ridge_path
 
 __all__ = [
@@ -13,6 +14,8 @@ __all__ = [
     "LassoCV",
     "LogisticRegression",
     "LogisticRegressionCV",
+    "MultiTaskElasticNet",
+    "MultiTaskLasso",
     "Ridge",
     "RidgeCV",
     "logistic_path",
