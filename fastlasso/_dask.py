@@ -51,6 +51,7 @@ from ._stats import (
     gram_of,
     grid_from_q,
     heldout_sse,
+    kfold_bounds,
     merge_all,
     merge_groups,
     ridge_coefs,
@@ -180,12 +181,13 @@ def check_dask_input(X, y, sample_weight=None, *, multi_output=True):
     return X, Y, sw, y_ndim, dtype
 
 
-def compute_stats(X, Y, sw=None, groups=None, n_groups=0):
+def compute_stats(X, Y, sw=None, groups=None, n_groups=0, bounds=None):
     """One pass over the row chunks of X: ``{group: Stats}`` (see :mod:`._stats`).
 
     ``X`` (n, p) and ``Y`` (n, T) are dask arrays with the same row chunks and one
     column chunk, ``sw`` and ``groups`` (n,) dask arrays with those row chunks or
-    None. A task per chunk (:func:`chunk_stats`), a binary tree of
+    None (or the fold ``bounds`` of :func:`kfold_bounds` instead of ``groups``).
+    A task per chunk (:func:`chunk_stats`), a binary tree of
     :func:`merge_groups`, one ``dask.compute`` (on the current scheduler, e.g. a
     ``distributed.Client``).
     """
@@ -197,8 +199,10 @@ def compute_stats(X, Y, sw=None, groups=None, n_groups=0):
     gs = [None] * len(xs) if groups is None else groups.to_delayed().ravel().tolist()
     task = dask.delayed(chunk_stats, pure=True)
     join = dask.delayed(merge_groups, pure=True)
+    row0 = np.concatenate([[0], np.cumsum(X.chunks[0])]).tolist()
     parts = [
-        task(x, y, w, g, n_groups) for x, y, w, g in zip(xs, ys, ws, gs, strict=True)
+        task(x, y, w, g, n_groups, bounds, r)
+        for x, y, w, g, r in zip(xs, ys, ws, gs, row0, strict=False)
     ]
     while len(parts) > 1:
         parts = [
@@ -357,15 +361,19 @@ def fit_enet_cv_dask(est, X, y, sample_weight=None, **params):
     if Y.shape[1] > 1:
         raise ValueError(f"For multi-task outputs, use MultiTask{type(est).__name__}")
     n, p = X.shape
-    ids, n_folds = fold_ids(est.cv, n)
+    bounds = kfold_bounds(est.cv, n)
+    if bounds is None:
+        ids, n_folds = fold_ids(est.cv, n)
+    else:
+        ids, n_folds = None, len(bounds) - 1
     _check_gram_budget(p, n_folds + 2, type(est).__name__)
     l1_ratios = np.atleast_1d(getattr(est, "l1_ratio", 1.0)).astype(float)
     n_l1 = len(l1_ratios)
 
     import dask.array as da
 
-    groups = da.from_array(ids, chunks=(X.chunks[0],))
-    stats = compute_stats(X, Y, sw, groups, n_folds)  # the one pass over X
+    groups = None if ids is None else da.from_array(ids, chunks=(X.chunks[0],))
+    stats = compute_stats(X, Y, sw, groups, n_folds, bounds)  # the one pass over X
     total = merge_all(list(stats.values()))
 
     if isinstance(est.alphas, Integral):

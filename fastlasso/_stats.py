@@ -37,6 +37,7 @@ __all__ = [
     "fold_ids",
     "gram_of",
     "grid_from_q",
+    "kfold_bounds",
     "ridge_coefs",
     "chunk_stats",
     "heldout_sse",
@@ -90,7 +91,7 @@ def _group_stats(X, Y, w):
     return Stats(int(m), n, mx, my, G, q, yy)
 
 
-def chunk_stats(X, Y, w=None, groups=None, n_groups=0):
+def chunk_stats(X, Y, w=None, groups=None, n_groups=0, bounds=None, row0=0):
     """Statistics of one chunk of rows, per group.
 
     Parameters
@@ -103,6 +104,9 @@ def chunk_stats(X, Y, w=None, groups=None, n_groups=0):
         Group of each row, in ``-1 .. n_groups - 1`` (CV: the test fold of the row,
         -1 for rows in no test fold). None: one group, 0.
     n_groups : int
+    bounds : ndarray of shape (n_groups + 1,) or None
+        Instead of ``groups``: group g is the rows ``bounds[g]:bounds[g + 1]`` of
+        the whole array, this chunk starting at row ``row0``.
 
     Returns
     -------
@@ -112,6 +116,9 @@ def chunk_stats(X, Y, w=None, groups=None, n_groups=0):
         Y = Y[:, None]
     if w is not None and np.any(np.asarray(w) < 0):
         raise ValueError("Negative values in data passed to `sample_weight`")
+    if bounds is not None:
+        rows = np.arange(row0, row0 + X.shape[0])
+        groups = np.searchsorted(bounds, rows, side="right") - 1
     if groups is None:
         s = _group_stats(X, Y, w)
         return {} if s is None else {0: s}
@@ -260,9 +267,11 @@ def fold_ids(cv, n):
     from sklearn.model_selection import check_cv
 
     cv = check_cv(cv)
-    ids = np.full(n, -1, dtype=np.int32)
-    folds = list(cv.split(np.zeros((n, 0))))
-    for k, (train, test) in enumerate(folds):
+    ids = np.full(n, -1, dtype=np.int16)
+    k = -1
+    for k, (train, test) in enumerate(cv.split(np.zeros((n, 0)))):
+        if k >= np.iinfo(np.int16).max:
+            raise ValueError("At most 32766 folds on a dask X.")
         test = np.asarray(test)
         train = np.asarray(train)
         if np.any(ids[test] != -1):
@@ -277,7 +286,26 @@ def fold_ids(cv, n):
                 "On a dask X, each training fold must be the complement of its test "
                 f"fold (as with KFold); fold {k} is not."
             )
-    return ids, len(folds)
+    return ids, k + 1
+
+
+def kfold_bounds(cv, n):
+    """Row boundaries (K + 1,) of the test folds when ``cv`` resolves to a
+    :class:`~sklearn.model_selection.KFold` without shuffling (the default of the
+    CV estimators): fold ``k`` is rows ``bounds[k]:bounds[k + 1]`` (the first ``n %
+    K`` folds one row longer, as in KFold), so the fold of a row follows from its
+    index on the worker and the driver holds nothing of size n. None otherwise."""
+    from sklearn.model_selection import KFold, check_cv
+
+    cv = check_cv(cv)
+    if type(cv) is not KFold or cv.shuffle:
+        return None
+    K = cv.n_splits
+    if K > n:
+        return None  # let KFold raise its own error
+    sizes = np.full(K, n // K, dtype=np.int64)
+    sizes[: n % K] += 1
+    return np.concatenate([[0], np.cumsum(sizes)])
 
 
 def ridge_coefs(s, alphas, fit_intercept, solver):

@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 import pytest
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, ShuffleSplit
 
@@ -29,7 +29,12 @@ da = pytest.importorskip("dask.array")
 
 from fastlasso import _dask  # noqa: E402
 from fastlasso._dask import enet_path_dask  # noqa: E402
-from fastlasso._stats import chunk_stats, merge_all  # noqa: E402
+from fastlasso._stats import (  # noqa: E402
+    chunk_stats,
+    fold_ids,
+    kfold_bounds,
+    merge_all,
+)
 
 CHUNK = 23  # rows per chunk: 300 rows -> 14 chunks, the last one short
 TOL = 1e-12
@@ -191,6 +196,18 @@ def test_chan_merge_matches_direct():
     assert s.rows == 100 and s.n == pytest.approx(sw.sum(), rel=1e-14)
     for a, b in zip(s[2:], direct[2:], strict=True):
         assert_allclose(a, b, rtol=1e-11, atol=1e-9)
+
+
+@pytest.mark.parametrize("n, k", [(301, 5), (10, 10), (17, 3)])
+def test_kfold_bounds_are_kfold_folds(n, k):
+    """Unshuffled KFold: the fold of a row from its index (no O(n) array on the
+    driver) is the fold the splitter gives."""
+    ids, n_folds = fold_ids(KFold(k), n)
+    bounds = kfold_bounds(k, n)
+    assert n_folds == k and len(bounds) == k + 1
+    rows = np.arange(n)
+    assert_array_equal(np.searchsorted(bounds, rows, side="right") - 1, ids)
+    assert kfold_bounds(KFold(k, shuffle=True, random_state=0), n) is None
 
 
 def test_ridge_equals_memory():
