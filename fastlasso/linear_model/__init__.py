@@ -5,6 +5,7 @@ from ._cv import ElasticNetCV, LassoCV
 from ._logistic import LogisticRegression, logistic_path
 from ._logistic_cv import LogisticRegressionCV
 from ._multitask import MultiTaskElasticNet, MultiTaskLasso
+from ._multitask_cv import MultiTaskElasticNetCV, MultiTaskLassoCV
 from ._ridge import Ridge, RidgeCV, ridge_path
 
 __all__ = [
@@ -15,7 +16,9 @@ __all__ = [
     "LogisticRegression",
     "LogisticRegressionCV",
     "MultiTaskElasticNet",
+    "MultiTaskElasticNetCV",
     "MultiTaskLasso",
+    "MultiTaskLassoCV",
     "Ridge",
     "RidgeCV",
     "logistic_path",
