@@ -323,3 +323,57 @@ def test_convergence_warning_and_positive():
         fl.MultiTaskLasso(alpha=0.001, max_iter=1, tol=1e-12).fit(X, Y)
     with pytest.raises(ValueError, match="positive=True is not allowed"):
         fl.enet_path(X, Y, positive=True)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("layout", ["dense", "csc"])
+def test_cv_same_alpha_as_sklearn(weighted, layout):
+    from sklearn.model_selection import KFold
+
+    X, Y = _problem("n<p", 3, seed=3)
+    sw = np.random.RandomState(2).uniform(0.5, 2, X.shape[0]) if weighted else None
+    cv = KFold(3, shuffle=True, random_state=0)
+    Xl = sp.csc_matrix(X) if layout == "csc" else X
+    # (scikit-learn is given a copy: it may rescale a dense X in place)
+    for l1_ratio in (0.5, [0.3, 1.0]):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            ref = sk.MultiTaskElasticNetCV(
+                l1_ratio=l1_ratio, cv=cv, alphas=8, tol=1e-12, max_iter=100000
+            ).fit(
+                Xl.copy() if sp.issparse(Xl) else X.copy(order="F"), Y, sample_weight=sw
+            )
+        est = fl.MultiTaskElasticNetCV(
+            l1_ratio=l1_ratio, cv=cv, alphas=8, tol=1e-12
+        ).fit(Xl, Y, sample_weight=sw)
+        assert est.alpha_ == ref.alpha_ and est.l1_ratio_ == ref.l1_ratio_
+        np.testing.assert_array_equal(est.alphas_, ref.alphas_)
+        np.testing.assert_allclose(est.mse_path_, ref.mse_path_, rtol=1e-6)
+        np.testing.assert_allclose(est.coef_, ref.coef_, atol=1e-6)
+        assert est.alpha_1se_ >= est.alpha_min_ == est.alpha_
+    ref = sk.MultiTaskLassoCV(cv=cv, alphas=[0.5, 0.1, 0.02], tol=1e-12).fit(X, Y)
+    est = fl.MultiTaskLassoCV(cv=cv, alphas=[0.5, 0.1, 0.02], tol=1e-12).fit(Xl, Y)
+    assert est.alpha_ == ref.alpha_
+    np.testing.assert_allclose(est.mse_path_, ref.mse_path_, rtol=1e-6)
+    assert not hasattr(est, "l1_ratio_")
+
+
+def test_cv_jobs_verbose_rule_and_errors(capsys):
+    X, Y = _problem("n<p", 2)
+    a = fl.MultiTaskLassoCV(cv=3, alphas=6).fit(X, Y)
+    b = fl.MultiTaskLassoCV(cv=3, alphas=6, n_jobs=2).fit(X, Y)
+    assert a.alpha_ == b.alpha_
+    np.testing.assert_array_equal(a.mse_path_, b.mse_path_)
+    # verbose solves the path in pieces (progress between them): same certificate
+    v = fl.MultiTaskLassoCV(cv=3, alphas=6, verbose=1).fit(X, Y)
+    np.testing.assert_allclose(a.mse_path_, v.mse_path_, rtol=1e-5)
+    assert "MultiTaskLassoCV" in capsys.readouterr().err
+    c = fl.MultiTaskLassoCV(cv=3, alphas=6, alpha_rule="1se").fit(X, Y)
+    assert c.alpha_ == a.alpha_1se_ >= a.alpha_
+    for make_fl, make_sk in (
+        (fl.MultiTaskLassoCV, sk.MultiTaskLassoCV),
+        (fl.MultiTaskElasticNetCV, sk.MultiTaskElasticNetCV),
+    ):
+        got = _errors(make_fl, X, Y[:, 0])
+        want = _errors(make_sk, X, Y[:, 0])
+        assert got == want
