@@ -480,6 +480,14 @@ def _add_commands(sub):
         metavar="N",
         help="timed fits per solver and problem; the median is shown (default: 3)",
     )
+    bench.add_argument(
+        "--json",
+        type=_output_file(".json"),
+        metavar="FILE",
+        help="also write one record per problem, alpha and solver (times, "
+        "objective, duality gap, n_iter_, time in X.T @ r units, versions) to "
+        "FILE, as in the extra_info of bench/'s pytest-benchmark suite",
+    )
     bench.set_defaults(func=_cmd_bench)
 
 
@@ -1280,14 +1288,21 @@ def _cmd_bench(args):
     print(header)
     print("-" * len(header))
     all_ok = True
+    records = []
     for label, X, y in _bench_problems(args.quick):
         n = X.shape[0]
         Xc, yc = X - X.mean(axis=0), y - y.mean()
         alpha_max = np.max(np.abs(Xc.T @ yc)) / n
+        xtr = []  # the unit of time_xtr_units: one X.T @ r, median of 20
+        for _ in range(20 if args.json else 0):
+            start = time.perf_counter()
+            X.T @ yc
+            xtr.append(time.perf_counter() - start)
+        xtr = float(np.median(xtr)) if xtr else None
         for k in divisors:
             alpha = alpha_max / k
             times, objectives, gaps = [], [], []
-            for _, cls in solvers:
+            for name, cls in solvers:
                 _call_counting_warnings(cls(alpha=alpha).fit, X, y)  # warm-up
                 elapsed = []
                 for _ in range(args.repeat):
@@ -1300,9 +1315,30 @@ def _cmd_bench(args):
                     0.5 * residual @ residual / n + alpha * np.abs(model.coef_).sum()
                 )
                 gaps.append(float(model.dual_gap_))
+                if args.json:
+                    records.append(
+                        {
+                            "problem": label,
+                            "shape": list(X.shape),
+                            "divisor": k,
+                            "alpha": float(alpha),
+                            "solver": name,
+                            "tol": model.tol,
+                            "times": elapsed,
+                            "median_seconds": times[-1],
+                            "objective": float(objectives[-1]),
+                            "dual_gap": gaps[-1],
+                            "n_iter": int(model.n_iter_),
+                            "xtr_seconds": xtr,
+                            "time_xtr_units": times[-1] / xtr,
+                        }
+                    )
             slack = max(gaps[0], 0) + max(gaps[1], 0) + 1e-10 * abs(objectives[1])
             ok = abs(objectives[0] - objectives[1]) <= slack
             all_ok &= ok
+            if args.json:
+                for record in records[-2:]:
+                    record["check_ok"] = bool(ok)
             print(
                 f"{label:<20} {k:>4} {times[0]:>11.4f} {times[1]:>10.4f} "
                 f"{times[1] / times[0]:>7.1f}x {objectives[0]:>13.7g} "
@@ -1320,6 +1356,29 @@ def _cmd_bench(args):
         "Full benchmark (more data sets, skglm and celer, tolerance sweeps): "
         "python bench/run.py from a checkout of the repository."
     )
+    if args.json:
+        import json
+        import platform
+
+        import numba
+        import scipy
+        import sklearn
+
+        doc = {
+            "command": "fastlasso bench" + (" --quick" if args.quick else ""),
+            "repeat": args.repeat,
+            "objective": "||y - Xw - b||^2 / (2n) + alpha ||w||_1",
+            "versions": {
+                "python": platform.python_version(),
+                **{m.__name__: m.__version__ for m in (np, scipy, numba, sklearn)},
+                "fastlasso": fastlasso.__version__,
+            },
+            "records": records,
+        }
+        with open(args.json, "w") as f:
+            json.dump(doc, f, indent=1)
+            f.write("\n")
+        print(f"records written to {args.json}")
     return 0 if all_ok else 1
 
 

@@ -583,3 +583,43 @@ def test_bad_inputs_exit_1_with_a_message(tmp_path, data):
         assert "Traceback" not in err, err
         assert err.startswith(f"fastlasso {args[0]}: error: "), err
         assert re.search(pattern, err), (args, err)
+
+
+def test_bench_json(tmp_path, capsys):
+    import sklearn
+
+    out = tmp_path / "bench.json"
+    assert main(["bench", "--quick", "--repeat", "2", "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert f"records written to {out}" in printed
+    doc = json.loads(out.read_text())
+    assert doc["command"] == "fastlasso bench --quick" and doc["repeat"] == 2
+    assert doc["versions"]["fastlasso"] == fastlasso.__version__
+    assert doc["versions"]["sklearn"] == sklearn.__version__
+    records = doc["records"]
+    assert [(r["problem"], r["solver"]) for r in records] == [
+        (p, s)
+        for p in ("leukemia 72x7129", "synthetic 200x5000")
+        for s in ("fastlasso", "scikit-learn")
+    ]
+    for fl, sk in zip(records[::2], records[1::2], strict=True):
+        assert fl["alpha"] == sk["alpha"] and fl["divisor"] == sk["divisor"] == 10
+        # both certified: the objectives agree within the two duality gaps
+        slack = fl["dual_gap"] + sk["dual_gap"] + 1e-10 * sk["objective"]
+        assert abs(fl["objective"] - sk["objective"]) <= slack
+        assert fl["check_ok"] and sk["check_ok"]
+        for r in (fl, sk):
+            assert len(r["times"]) == 2 and r["median_seconds"] > 0
+            assert r["n_iter"] >= 1 and r["tol"] == 1e-4
+            assert r["time_xtr_units"] == pytest.approx(
+                r["median_seconds"] / r["xtr_seconds"]
+            )
+        # the printed row carries the same medians
+        row = re.search(
+            rf"^{re.escape(fl['problem'])}\s+10\s+(\S+)\s+(\S+)", printed, re.M
+        )
+        assert float(row[1]) == pytest.approx(fl["median_seconds"], abs=1e-4)
+        assert float(row[2]) == pytest.approx(sk["median_seconds"], abs=1e-4)
+    with pytest.raises(SystemExit) as exc:
+        main(["bench", "--json", str(tmp_path / "bench.txt")])
+    assert exc.value.code == 2
