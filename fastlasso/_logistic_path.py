@@ -68,6 +68,12 @@ ANDERSON_MEMORY = 5
 #: Smallest working set; its subproblem is solved to this fraction of the gap.
 WS_START = 10
 WS_INNER = 0.3
+#: Growth of a working set that the solution filled.
+WS_GROW = 4
+#: Newton subproblems on at most this many features, with at least this many
+#: samples per feature, are solved on their weighted Gram matrix.
+GRAM_MAX_FEATURES = 500
+GRAM_MIN_RATIO = 10
 
 
 class LogisticProblem:
@@ -246,30 +252,35 @@ class LogisticProblem:
             vmax = np.max(np.abs(V)) if V.size else 0.0
             if vmax > self.l1:
                 scale = self.l1 / vmax
+        # Q(t) = Y - t U / c on the samples of positive weight; only the entries
+        # of |V| above l1 enter the conjugate of the penalty for t <= 1
         pos = c > 0
-        dual = self._dual(U, V, scale, pos)
+        step = np.zeros_like(U)
+        step[pos] = U[pos] / c[pos, None]
+        A = np.abs(V)
+        big = A[A > self.l1] if self.l2 > 0.0 else A[:0]
+        dual = self._dual(step, big, scale)
         if self.l2 > 0.0:
             # the conjugate of the ridge part is finite everywhere; the best point
             # on the segment towards Q = Y (the dual is concave in the scale)
-            scale = _maximise_unit(lambda t: self._dual(U, V, t, pos))
-            dual = max(dual, self._dual(U, V, scale, pos))
-        scores = np.max(np.abs(V), axis=1) - self.l1 if V.size else np.zeros(0)
+            scale = _maximise_unit(lambda t: self._dual(step, big, t))
+            dual = max(dual, self._dual(step, big, scale))
+        scores = np.max(A, axis=1) - self.l1 if V.size else np.zeros(0)
         return primal - dual, primal, scores
 
-    def _dual(self, U, V, scale, pos):
-        """Dual objective at the point ``scale * U`` (``scale`` in [0, 1])."""
-        c = self.c
-        Q = self.Y.copy()
-        Q[pos] -= scale * U[pos] / c[pos, None]
+    def _dual(self, step, big, scale):
+        """Dual objective at the point ``Q = Y - scale * step`` (``scale`` in
+        [0, 1]); ``big`` holds the entries of ``|X^T U|`` above ``l1``."""
+        Q = self.Y - scale * step
         np.clip(Q, 0.0, 1.0, out=Q)
         ent = xlogy(Q, Q).sum(axis=1)
         if self.binary:
             q0 = 1.0 - Q[:, 0]
             ent += xlogy(q0, q0)
-        dual = -float(c @ ent)
+        dual = -float(self.c @ ent)
         if self.l2 > 0.0:
-            excess = np.maximum(scale * np.abs(V) - self.l1, 0.0)
-            dual -= float(np.vdot(excess, excess)) / (2.0 * self.l2)
+            excess = np.maximum(scale * big - self.l1, 0.0)
+            dual -= float(excess @ excess) / (2.0 * self.l2)
         return dual
 
     def _intercept_feasible(self, U):
@@ -394,7 +405,9 @@ def _fit_working_sets(pr, W, b, tol_abs, max_iter, verbose):
     n_iter, size = 0, WS_START
     while gap > tol_abs and n_iter < max_iter:
         support = np.flatnonzero(np.any(W != 0, axis=0))
-        size = min(pr.p, max(size, 2 * support.size))
+        # a set the solution filled was too small: grow it 4x, else to 2 nnz
+        grow = WS_GROW if support.size >= 0.9 * size else 2
+        size = min(pr.p, max(size, grow * support.size))
         if size >= pr.p:  # no smaller set left: finish on the full problem
             gap, iters, _ = _fit_newton(pr, W, b, tol_abs, max_iter - n_iter, verbose)
             return gap, n_iter + iters, bool(gap <= tol_abs)
@@ -487,14 +500,19 @@ def _newton_class(pr, W, b, eta, k, target):
     floor = target / scale if scale > 0 else 1.0
     tol_rel = min(floor, INNER_CAP)
     zc = zc.astype(dtype)
+    gram = None
+    if pr.p <= GRAM_MAX_FEATURES and pr.n >= GRAM_MIN_RATIO * pr.p:
+        gram = _weighted_gram(X, h, zc, mu if pr.fit_intercept else None)
     while True:
         # the inner solve is a means; the outer certificate decides convergence
         coefs, _, iters = solve_path(
-            design,
+            None if gram is not None else design,
             zc,
             [strength / pr.n],
             pr.l1 / strength,
             W[k],
+            gram=gram,
+            n_samples=pr.n,
             max_iter=_INNER_MAX_ITER,
             tol=tol_rel,
             warn=False,
@@ -533,6 +551,30 @@ def _newton_class(pr, W, b, eta, k, target):
         t *= 0.5
     eta[:, k] = base
     return False
+
+
+def _weighted_gram(X, h, z, mu):
+    """``(Z^T H Z, Z^T H z, z^T H z)`` of a Newton subproblem, ``Z = X - 1 mu^T``
+    (``mu``: the ``h``-weighted column means, or None), in ``X``'s dtype. With
+    many more samples than features the inner solve then costs O(p^2) per epoch
+    and per gap instead of O(n) per gap (glmnet's covariance updates)."""
+    dtype = X.dtype
+    if sparse.issparse(X):
+        Xh = sparse.csc_matrix(
+            (X.data * h[X.indices].astype(dtype), X.indices, X.indptr), shape=X.shape
+        )
+        Q = np.asarray((X.T @ Xh).toarray(), dtype=np.float64)
+        q = np.asarray(Xh.T @ z, dtype=np.float64).ravel()
+        if mu is not None:  # Z^T H Z = X^T H X - (X^T h) mu^T
+            Q -= np.outer(np.asarray(Xh.sum(axis=0), dtype=np.float64).ravel(), mu)
+            q -= mu * float(h @ z)
+    else:
+        Z = X - mu.astype(dtype) if mu is not None else X
+        Zh = Z * h[:, None].astype(dtype)
+        Q = np.asarray(Z.T @ Zh, dtype=np.float64)
+        q = np.asarray(Zh.T @ z, dtype=np.float64)
+    z = z.astype(np.float64)
+    return Q.astype(dtype), q.astype(dtype), float(h @ (z * z))
 
 
 def min_C(X, Y, s, l1_ratio, fit_intercept):
