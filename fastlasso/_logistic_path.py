@@ -485,28 +485,28 @@ def _newton_class(pr, W, b, eta, k, target):
     step = np.divide(c * (P - pr.Y[:, k]), h, out=np.zeros(pr.n), where=h > 0)
     z = eta[:, k] - step
     dtype = X.dtype
+    mu, zc = None, z
     if pr.fit_intercept:
         hsum = h.sum()
         mu = np.asarray(X.T @ h.astype(dtype), dtype=np.float64).ravel() / hsum
         zbar = float(h @ z) / hsum
-        design = Design(X, sample_weight=h, X_offset=mu.astype(dtype))
         zc = z - zbar
-    else:
-        design = Design(X, sample_weight=h)
-        zc = z
     # solve_path's scalars: l1 = alpha * l1_ratio * n, l2 = alpha * (1 - l1_ratio) * n
     strength = pr.l1 + pr.l2
     scale = float(h @ (zc * zc))
     floor = target / scale if scale > 0 else 1.0
     tol_rel = min(floor, INNER_CAP)
     zc = zc.astype(dtype)
-    gram = None
+    design = gram = None
     if pr.p <= GRAM_MAX_FEATURES and pr.n >= GRAM_MIN_RATIO * pr.p:
-        gram = _weighted_gram(X, h, zc, mu if pr.fit_intercept else None)
+        gram = _weighted_gram(X, h, zc, mu)
+    else:
+        offset = None if mu is None else mu.astype(dtype)
+        design = Design(X, sample_weight=h, X_offset=offset)
     while True:
         # the inner solve is a means; the outer certificate decides convergence
         coefs, _, iters = solve_path(
-            None if gram is not None else design,
+            design,
             zc,
             [strength / pr.n],
             pr.l1 / strength,
@@ -566,7 +566,7 @@ def _weighted_gram(X, h, z, mu):
         Q = np.asarray((X.T @ Xh).toarray(), dtype=np.float64)
         q = np.asarray(Xh.T @ z, dtype=np.float64).ravel()
         if mu is not None:  # Z^T H Z = X^T H X - (X^T h) mu^T
-            Q -= np.outer(np.asarray(Xh.sum(axis=0), dtype=np.float64).ravel(), mu)
+            Q -= float(h.sum()) * np.outer(mu, mu)
             q -= mu * float(h @ z)
     else:
         Z = X - mu.astype(dtype) if mu is not None else X
