@@ -23,12 +23,14 @@ take a ``dask.array.Array`` X (y and sample_weight may be dask or NumPy arrays)
 and come here. Nothing imports dask unless the caller already has: detection
 looks in ``sys.modules`` (:func:`uses_dask`).
 
-Limits. The driver holds ``(K + 2)`` Gram matrices of ``8 p^2`` bytes for a K-fold
-CV (K fold statistics, the total and one training fold), a fit 1 (plus one in
-the merge); above :data:`MAX_GRAM_BYTES` (default 8 GiB, environment variable
+Limits. The driver holds ``K + 2`` Gram matrices of ``8 p^2`` bytes for a K-fold
+CV (K fold statistics, the total and one training fold, merged in place), a fit
+2; above :data:`MAX_GRAM_BYTES` (default 8 GiB, environment variable
 ``FASTLASSO_MAX_GRAM_BYTES``) a clear ``ValueError`` is raised before any work.
-Each worker task holds one chunk, its float64 centred copy and the statistics of
-the groups it has merged (at most K + 1 Gram matrices). Penalty factors, bounds,
+Each worker task holds its chunk, one float64 sub-block of at most 32 MiB
+(:data:`fastlasso._stats.SUB_BLOCK_BYTES`) and the statistics of the groups it
+has merged (a chunk of an unshuffled KFold touches one or two folds; merged
+results carry up to K + 1 Gram matrices). Penalty factors, bounds,
 ``solver='fista'`` and Ridge's ``positive`` need X and are refused. Ridge is solved
 by Cholesky on ``G + alpha I``: forming the Gram squares the condition number of
 ``Z``, so at an alpha far below ``eps * ||G||`` the relative error of the
@@ -333,7 +335,7 @@ def _cv_paths(stats, n_folds, n, p, alphas, l1_ratio, est, seeds, store):
             raise ValueError(
                 "The sample weights of a training fold sum to zero; cannot fit on it."
             )
-        gram = gram_of(train, est.fit_intercept, n)
+        gram = gram_of(train, est.fit_intercept, n, inplace=True)
         rng = np.random.RandomState(seeds[k])
         c, _, _ = _solve(gram, n, alphas, l1_ratio, est, rng=rng)
         del gram

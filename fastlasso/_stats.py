@@ -60,34 +60,55 @@ class Stats(NamedTuple):
     yy: np.ndarray  # (T,)
 
 
+#: Rows per sub-block inside a chunk: the float64 centred copy is at most about
+#: this many bytes (not a copy of the whole chunk).
+SUB_BLOCK_BYTES = 1 << 25
+
+
 def _group_stats(X, Y, w):
     """:class:`Stats` of the rows ``X`` (m, p), ``Y`` (m, T), weights ``w`` (m,) or
-    None, all computed in float64 centred at the group's own weighted means."""
-    m = X.shape[0]
-    Z = np.array(X, dtype=np.float64)  # the one float64 copy of the chunk
-    Yc = np.array(Y, dtype=np.float64)
-    if w is None:
-        n = float(m)
-        mx = Z.mean(axis=0)
-        my = Yc.mean(axis=0)
-        Z -= mx
-        Yc -= my
-    else:
+    None, all computed in float64 centred at the group's own weighted means.
+
+    Two sweeps over sub-blocks of rows (the means, then the centred products), so
+    the memory beyond the chunk is one float64 sub-block and the p x p result.
+    """
+    m, p = X.shape
+    step = max(1, min(m, SUB_BLOCK_BYTES // (8 * max(p, 1))))
+    if w is not None:
         w = np.asarray(w, dtype=np.float64)
         n = float(w.sum())
         if not n > 0.0:
             return None
-        mx = (w @ Z) / n
-        my = (w @ Yc) / n
-        sq = np.sqrt(w)[:, None]
+    else:
+        n = float(m)
+    sx = np.zeros(p)
+    sy = np.zeros(Y.shape[1])
+    for a in range(0, m, step):
+        Xb = np.asarray(X[a : a + step], dtype=np.float64)
+        Yb = np.asarray(Y[a : a + step], dtype=np.float64)
+        if w is None:
+            sx += Xb.sum(axis=0)
+            sy += Yb.sum(axis=0)
+        else:
+            sx += w[a : a + step] @ Xb
+            sy += w[a : a + step] @ Yb
+    mx, my = sx / n, sy / n
+    G = np.zeros((p, p))
+    q = np.zeros((p, Y.shape[1]))
+    yy = np.zeros(Y.shape[1])
+    for a in range(0, m, step):
+        Z = np.array(X[a : a + step], dtype=np.float64)  # a sub-block copy
+        Yc = np.array(Y[a : a + step], dtype=np.float64)
         Z -= mx
-        Z *= sq
         Yc -= my
-        Yc *= sq
-    # Z^T Z of one operand: NumPy calls BLAS syrk (half the flops of a product)
-    G = Z.T @ Z
-    q = Z.T @ Yc
-    yy = np.einsum("ij,ij->j", Yc, Yc)
+        if w is not None:
+            sq = np.sqrt(w[a : a + step])[:, None]
+            Z *= sq
+            Yc *= sq
+        # Z^T Z of one operand: NumPy calls BLAS syrk (half the flops of a product)
+        G += Z.T @ Z
+        q += Z.T @ Yc
+        yy += np.einsum("ij,ij->j", Yc, Yc)
     return Stats(int(m), n, mx, my, G, q, yy)
 
 
@@ -170,19 +191,48 @@ def merge_groups(a, b):
     return out
 
 
+def _merge_into(a, b):
+    """:func:`merge` that updates ``a``'s arrays in place (``a`` must be owned by
+    the caller): no p x p temporary, the rank-one term goes through BLAS ``dger``."""
+    from scipy.linalg import blas
+
+    n = a.n + b.n
+    dx = b.mx - a.mx
+    dy = b.my - a.my
+    f = a.n * b.n / n
+    G, q = a.G, a.q
+    G += b.G
+    # G is symmetric and C-ordered: its transpose is the F-ordered matrix dger takes
+    Gt = blas.dger(f, dx, dx, a=G.T, overwrite_a=True)
+    if not np.shares_memory(Gt, G):  # (BLAS made a copy: keep the result)
+        G[...] = Gt.T
+    q += b.q
+    q += f * np.outer(dx, dy)
+    rb = b.n / n
+    return Stats(
+        a.rows + b.rows,
+        n,
+        a.mx + rb * dx,
+        a.my + rb * dy,
+        G,
+        q,
+        a.yy + b.yy + f * dy * dy,
+    )
+
+
 def merge_all(items):
-    """Pairwise (balanced) merge of a list of :class:`Stats` (None if empty)."""
-    items = [s for s in items if s is not None]
+    """Merge a list of :class:`Stats` into a fresh one (None if empty).
+
+    One accumulator updated in place (driver memory: one Gram beyond the inputs;
+    ``items`` are not modified)."""
+    items = [s for s in items if s is not None and s.n > 0.0]
     if not items:
         return None
-    if len(items) == 1:  # a fresh Gram always: callers may scale it in place
-        return items[0]._replace(G=items[0].G.copy(), q=items[0].q.copy())
-    while len(items) > 1:
-        items = [
-            merge(items[i], items[i + 1]) if i + 1 < len(items) else items[i]
-            for i in range(0, len(items), 2)
-        ]
-    return items[0]
+    first = items[0]
+    acc = first._replace(G=np.array(first.G, order="C"), q=first.q.copy())
+    for s in items[1:]:
+        acc = _merge_into(acc, s)
+    return acc
 
 
 def uncentred(s, offset=None):
@@ -217,20 +267,25 @@ def heldout_sse(s, coefs, intercepts, k=0):
     return s.yy[k] - 2.0 * (s.q[:, k] @ B) + quad + s.n * d * d
 
 
-def gram_of(s, fit_intercept, n_samples, k=0, rescale=True):
+def gram_of(s, fit_intercept, n_samples, k=0, rescale=True, inplace=False):
     """The kernels' ``(Q, q, y_norm2)`` of target k from statistics ``s``.
 
     With ``rescale`` the weights are scaled to sum to ``n_samples`` (what the
     in-memory estimators do with ``sample_weight``, and with a CV fold's weights).
+    With ``inplace`` the Gram of ``s`` itself is scaled (``s`` is then spent).
     """
     if fit_intercept:
         G, q, yy = s.G, s.q[:, k], float(s.yy[k])
     else:
-        G, q, yy = uncentred(s)
+        G, q, yy = uncentred(s)  # a fresh Gram
         q, yy = q[:, k], float(yy[k])
+        inplace = True
     scale = n_samples / s.n if rescale else 1.0
-    Q = G * scale
-    return np.ascontiguousarray(Q), np.ascontiguousarray(q * scale), yy * scale
+    if inplace:
+        G *= scale
+    else:
+        G = G * scale
+    return np.ascontiguousarray(G), np.ascontiguousarray(q * scale), yy * scale
 
 
 def grid_from_q(q, n, l1_ratio, positive, eps, n_alphas):
