@@ -33,8 +33,10 @@ Certificate. The dual of the problem is, with ``U = c * (Y - Q)`` and the rows
 or the indicator of ``|v| <= l1`` when ``l2 = 0``). The dual point is built from
 the fitted probabilities ``Q = P``, made to satisfy the intercept constraint and,
 for the Lasso penalty, scaled into the dual feasible set; ``P - D`` bounds the
-suboptimality. The solver stops when ``gap <= tol * P_null`` with ``P_null`` the
-objective of the intercept-only model (``W = 0``).
+suboptimality (:mod:`fastlasso._logistic_dual`, which also handles penalty
+factors, unpenalised features and bounds). The solver stops when
+``gap <= tol * P_null`` with ``P_null`` the objective of the intercept-only model
+(``W = 0``).
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ from scipy.special import expit, logsumexp, softmax, xlogy
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import ThreadpoolController
 
+from ._logistic_dual import gap_and_scores
 from ._path import Design, canonical_csc, solve_path
 
 __all__ = ["LogisticProblem", "auto_Cs", "fit_logistic", "logistic_path", "min_C"]
@@ -91,13 +94,19 @@ class LogisticProblem:
     l1, l2 : float
         Penalty strengths: ``l1 * |W|_1 + l2 / 2 * |W|^2``.
     fit_intercept : bool
+    pen : tuple (pf, lo, hi) of float64 arrays of shape (p,), or None
+        Penalty factors and bounds (:func:`fastlasso._path.make_penalty`): the
+        penalty of feature ``j`` is ``pf_j (l1 |W_:j|_1 + l2 / 2 |W_:j|^2)`` and
+        ``lo_j <= W_kj <= hi_j``. Unpenalised features (``pf_j = 0``) must be
+        unbounded.
     """
 
-    def __init__(self, X, Y, c, l1, l2, fit_intercept):
+    def __init__(self, X, Y, c, l1, l2, fit_intercept, pen=None):
         self.X, self.Y = X, np.asarray(Y, dtype=np.float64)
         self.c = np.asarray(c, dtype=np.float64)
         self.l1, self.l2 = float(l1), float(l2)
         self.fit_intercept = bool(fit_intercept)
+        self._set_penalty(pen)
         self.binary = self.Y.shape[1] == 1
         self.n, self.p = X.shape
         self.K = self.Y.shape[1]
@@ -116,8 +125,31 @@ class LogisticProblem:
             per = logsumexp(eta, axis=1) - np.einsum("ik,ik->i", eta, self.Y)
         return float(self.c @ per)
 
+    def _set_penalty(self, pen):
+        self.pen = pen
+        if pen is None:
+            self.pf = self.lo = self.hi = None
+            self.unpenalized = np.zeros(0, dtype=np.intp)
+            return
+        self.pf, self.lo, self.hi = (np.asarray(v, dtype=np.float64) for v in pen)
+        self.unpenalized = np.flatnonzero(self.pf == 0)
+        u = self.unpenalized
+        if np.any(np.isfinite(self.lo[u])) or np.any(np.isfinite(self.hi[u])):
+            raise ValueError(
+                "unpenalized features (penalty_factor 0) cannot have finite "
+                "lower_bounds or upper_bounds in logistic regression; bad features "
+                f"{u[np.isfinite(self.lo[u]) | np.isfinite(self.hi[u])][:10].tolist()}."
+            )
+
     def penalty(self, W):
-        return float(self.l1 * np.abs(W).sum() + 0.5 * self.l2 * np.vdot(W, W))
+        if self.pf is None:
+            return float(self.l1 * np.abs(W).sum() + 0.5 * self.l2 * np.vdot(W, W))
+        per = self.l1 * np.abs(W).sum(axis=0) + 0.5 * self.l2 * (W * W).sum(axis=0)
+        return float(self.pf @ per)
+
+    def feasible(self, W):
+        """Whether ``W`` meets the bounds."""
+        return self.pf is None or bool(np.all((W >= self.lo) & (W <= self.hi)))
 
     def objective(self, eta, W):
         return self.loss(eta) + self.penalty(W)
@@ -229,6 +261,8 @@ class LogisticProblem:
         sub = LogisticProblem.__new__(LogisticProblem)
         sub.__dict__.update(self.__dict__)
         sub.X, sub.p = X, len(cols)
+        if self.pen is not None:
+            sub._set_penalty(tuple(v[cols] for v in self.pen))
         return sub
 
     def gap(self, eta, W):
@@ -237,95 +271,9 @@ class LogisticProblem:
         return gap, primal
 
     def gap_and_scores(self, eta, W):
-        """:meth:`gap` and the KKT violation of each feature at zero:
-        ``max_k |X_j^T U_k| - l1`` (positive: ``W_j = 0`` is not optimal)."""
-        primal = self.objective(eta, W)
-        P = self.probabilities(eta)
-        c = self.c
-        U = c[:, None] * (self.Y - P)
-        if self.fit_intercept:
-            U = self._intercept_feasible(U)
-        X = self.X
-        V = np.asarray(X.T @ U.astype(X.dtype, copy=False), dtype=np.float64)
-        scale = 1.0
-        if self.l2 == 0.0:
-            vmax = np.max(np.abs(V)) if V.size else 0.0
-            if vmax > self.l1:
-                scale = self.l1 / vmax
-        # Q(t) = Y - t U / c on the samples of positive weight; only the entries
-        # of |V| above l1 enter the conjugate of the penalty for t <= 1
-        pos = c > 0
-        step = np.zeros_like(U)
-        step[pos] = U[pos] / c[pos, None]
-        A = np.abs(V)
-        big = A[A > self.l1] if self.l2 > 0.0 else A[:0]
-        dual = self._dual(step, big, scale)
-        if self.l2 > 0.0:
-            # the conjugate of the ridge part is finite everywhere; the best point
-            # on the segment towards Q = Y (the dual is concave in the scale)
-            scale = _maximise_unit(lambda t: self._dual(step, big, t))
-            dual = max(dual, self._dual(step, big, scale))
-        scores = np.max(A, axis=1) - self.l1 if V.size else np.zeros(0)
-        return primal - dual, primal, scores
-
-    def _dual(self, step, big, scale):
-        """Dual objective at the point ``Q = Y - scale * step`` (``scale`` in
-        [0, 1]); ``big`` holds the entries of ``|X^T U|`` above ``l1``."""
-        Q = self.Y - scale * step
-        np.clip(Q, 0.0, 1.0, out=Q)
-        ent = xlogy(Q, Q).sum(axis=1)
-        if self.binary:
-            q0 = 1.0 - Q[:, 0]
-            ent += xlogy(q0, q0)
-        dual = -float(self.c @ ent)
-        if self.l2 > 0.0:
-            excess = np.maximum(scale * big - self.l1, 0.0)
-            dual -= float(excess @ excess) / (2.0 * self.l2)
-        return dual
-
-    def _intercept_feasible(self, U):
-        """Make ``sum_i U_ik = 0`` for every class, keeping ``Q`` on the simplex."""
-        if self.binary:
-            u = U[:, 0]
-            pos = u[u > 0].sum()
-            neg = -u[u < 0].sum()
-            if pos > neg:
-                u = np.where(u > 0, u * (neg / pos), u)
-            elif neg > pos:
-                u = np.where(u < 0, u * (pos / neg), u)
-            return u[:, None]
-        # spread the (tiny, b being optimal) column sums over the samples by
-        # weight: Q = Y - U / c then meets the constraint, its rows sum to one
-        c, total = self.c, self.c.sum()
-        U = U - c[:, None] * (U.sum(axis=0) / total)
-        Q = self.Y - np.divide(
-            U, c[:, None], out=np.zeros_like(U), where=c[:, None] > 0
-        )
-        if Q.min() < 0.0:
-            # mix with the class frequencies (feasible, positive) just enough
-            pi = (c @ self.Y) / total
-            neg = Q < 0.0
-            lam = np.max(-Q[neg] / (np.broadcast_to(pi, Q.shape)[neg] - Q[neg]))
-            U = (1.0 - lam) * U + lam * c[:, None] * (self.Y - pi)
-        return U
-
-
-def _maximise_unit(f, n_steps=40):
-    """Maximiser of a concave function on [0, 1] (golden-section search)."""
-    ratio = (np.sqrt(5.0) - 1.0) / 2.0
-    a, b = 0.0, 1.0
-    x1, x2 = b - ratio * (b - a), a + ratio * (b - a)
-    f1, f2 = f(x1), f(x2)
-    for _ in range(n_steps):
-        if f1 < f2:
-            a, x1, f1 = x1, x2, f2
-            x2 = a + ratio * (b - a)
-            f2 = f(x2)
-        else:
-            b, x2, f2 = x2, x1, f1
-            x1 = b - ratio * (b - a)
-            f1 = f(x1)
-    return x1 if f1 >= f2 else x2
+        """:meth:`gap` and the KKT violation of each feature at zero (see
+        :func:`fastlasso._logistic_dual.gap_and_scores`)."""
+        return gap_and_scores(self, eta, W)
 
 
 class _Anderson:
@@ -359,7 +307,7 @@ class _Anderson:
         W_new = x[: W.size].reshape(W.shape)
         b_new = x[W.size :] if pr.fit_intercept else b
         eta_new = pr.linear(W_new, b_new)
-        if pr.objective(eta_new, W_new) < pr.objective(eta, W):
+        if pr.feasible(W_new) and pr.objective(eta_new, W_new) < pr.objective(eta, W):
             W[:] = W_new
             b[:] = b_new
             return eta_new
@@ -498,7 +446,8 @@ def _newton_class(pr, W, b, eta, k, target):
     tol_rel = min(floor, INNER_CAP)
     zc = zc.astype(dtype)
     design = gram = None
-    if pr.p <= GRAM_MAX_FEATURES and pr.n >= GRAM_MIN_RATIO * pr.p:
+    small = pr.p <= GRAM_MAX_FEATURES and pr.n >= GRAM_MIN_RATIO * pr.p
+    if small and pr.pen is None:  # the Gram kernel takes no penalty factors
         gram = _weighted_gram(X, h, zc, mu)
     else:
         offset = None if mu is None else mu.astype(dtype)
@@ -513,6 +462,7 @@ def _newton_class(pr, W, b, eta, k, target):
             W[k],
             gram=gram,
             n_samples=pr.n,
+            pen=pr.pen,
             max_iter=_INNER_MAX_ITER,
             tol=tol_rel,
             warn=False,
@@ -622,6 +572,7 @@ def logistic_path(
     max_iter=100,
     verbose=0,
     early_stop=False,
+    pen=None,
 ):
     """Warm-started fits over ``Cs`` (in the given order).
 
@@ -641,6 +592,8 @@ def logistic_path(
         deviance explained exceeds 0.999 or improves by less than 1e-5 from one
         ``C`` to the next (saturated fits of separable data); the returned
         ``Cs`` are then the ones fitted.
+    pen : tuple (pf, lo, hi) or None
+        Penalty factors and bounds (see :class:`LogisticProblem`).
 
     Returns
     -------
@@ -664,7 +617,7 @@ def logistic_path(
             b[:] = coef[:, p]
     with _single_threaded_blas():
         return _path(X, Y, s, Cs, l1_ratio, W, b, fit_intercept, tol, max_iter,
-                     verbose, early_stop)  # fmt: skip
+                     verbose, early_stop, pen)  # fmt: skip
 
 
 _BLAS = {"controller": None, "limiter": None, "depth": 0}
@@ -696,15 +649,16 @@ def _single_threaded_blas():
 
 
 def _path(
-    X, Y, s, Cs, l1_ratio, W, b, fit_intercept, tol, max_iter, verbose, early_stop
-):
+    X, Y, s, Cs, l1_ratio, W, b, fit_intercept, tol, max_iter, verbose, early_stop,
+    pen,
+):  # fmt: skip
     """The loop of :func:`logistic_path` (BLAS single-threaded: the products here
     are matrix-vector ones, for which threads cost more than they give on the
     problem sizes of this package, and CV runs folds in parallel threads)."""
     out, iters, gaps = [], [], []
     null_dev = prev_ratio = None
     for C in Cs:
-        pr = LogisticProblem(X, Y, C * s, l1_ratio, 1.0 - l1_ratio, fit_intercept)
+        pr = LogisticProblem(X, Y, C * s, l1_ratio, 1.0 - l1_ratio, fit_intercept, pen)
         gap, n_iter, converged = fit_logistic(
             pr, W, b, tol=tol, max_iter=max_iter, verbose=verbose
         )

@@ -1,0 +1,227 @@
+"""Duality-gap certificate of penalised logistic regression.
+
+For the primal of :mod:`fastlasso._logistic_path`,
+
+    P(W, b) = sum_i c_i loss_i(W x_i + b) + sum_j g_j(W_:j),
+    g_j(w) = pf_j (l1 |w|_1 + l2 / 2 |w|^2) + indicator(lo_j <= w <= hi_j),
+
+Fenchel duality gives, for ``U = c * (Y - Q)`` with the rows of ``Q`` on the
+probability simplex (and ``sum_i U_ik = 0`` when the intercept is fitted),
+
+    D(U) = - sum_i c_i sum_k Q_ik log Q_ik - sum_j g_j*(X_j^T U).
+
+The dual point is built from the fitted probabilities (``Q = P``): made to
+satisfy the linear constraints (intercept; ``X_j^T U = 0`` for the unpenalised
+features, whose conjugate is the indicator of 0), then moved along the segment
+towards ``Q = Y`` (``U -> t U``, which keeps both) to the best ``t`` in the range
+where every conjugate is finite. ``P - D`` bounds the suboptimality.
+
+The conjugate of ``g_j`` is separable per entry ``v`` of ``X_j^T U``, with
+``a = l1 pf_j`` and ``q = l2 pf_j``: ``sup_{lo <= w <= hi} v w - a |w| - q w^2 / 2``,
+attained at ``w = clip(soft(v, a) / q, lo, hi)`` when ``q > 0``; when ``q = 0`` it
+is ``(v - a)_+ hi + (-v - a)_+ (-lo)``, infinite beyond ``a`` on an unbounded
+side. Entries with ``|v| <= a`` contribute 0 (``lo <= 0 <= hi``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import xlogy
+
+__all__ = ["gap_and_scores"]
+
+#: Golden-section steps of the search over the segment (interval / 1.6^n).
+SEARCH_STEPS = 40
+
+
+def gap_and_scores(pr, eta, W):
+    """Duality gap, primal objective and per-feature KKT scores at ``(W, b)``.
+
+    ``eta = X W^T + b``. The score of feature ``j`` is ``max_k |X_j^T U_k| - l1
+    pf_j`` (positive: ``W_j = 0`` is not optimal there; ``inf`` for unpenalised
+    features, which always belong in a working set).
+    """
+    primal = pr.objective(eta, W)
+    P = pr.probabilities(eta)
+    c = pr.c
+    U = c[:, None] * (pr.Y - P)
+    unpen = pr.unpenalized
+    if unpen.size:
+        U = _project_unpenalized(pr, U, P, unpen)
+    elif pr.fit_intercept:
+        U = _intercept_feasible(pr, U)
+    X = pr.X
+    if U is None:  # no feasible projection from this point: not certified
+        scores = np.full(pr.p, np.inf)
+        return np.inf, primal, scores
+    V = np.asarray(X.T @ U.astype(X.dtype, copy=False), dtype=np.float64)
+    A = np.abs(V)
+    a = pr.l1 * pr.pf[:, None] if pr.pf is not None else pr.l1
+    scores = np.max(A - a, axis=1) if V.size else np.zeros(0)
+    if unpen.size:
+        V[unpen] = 0.0  # X_u^T U = 0 up to rounding after the projection
+        A[unpen] = 0.0
+        scores[unpen] = np.inf
+    terms = _Conjugate(pr, V, A)
+    pos = c > 0
+    step = np.zeros_like(U)
+    step[pos] = U[pos] / c[pos, None]
+
+    def dual(t):
+        return _entropy_term(pr, step, t) - terms(t)
+
+    t_max = terms.finite_up_to()
+    if terms.smooth_in_t():
+        t = _maximise(dual, t_max)
+        value = max(dual(t), dual(t_max))
+    else:
+        value = dual(t_max)
+    return primal - value, primal, scores
+
+
+def _entropy_term(pr, step, t):
+    """``- sum_i c_i sum_k Q_ik log Q_ik`` at ``Q = Y - t * step``."""
+    Q = pr.Y - t * step
+    np.clip(Q, 0.0, 1.0, out=Q)
+    ent = xlogy(Q, Q).sum(axis=1)
+    if pr.binary:
+        q0 = 1.0 - Q[:, 0]
+        ent += xlogy(q0, q0)
+    return -float(pr.c @ ent)
+
+
+class _Conjugate:
+    """``t -> sum_j g_j*(t X_j^T U)`` on the entries that can be non-zero."""
+
+    def __init__(self, pr, V, A):
+        l1, l2 = pr.l1, pr.l2
+        K = V.shape[1] if V.ndim == 2 else 1
+        if pr.pf is None:
+            keep = A > l1
+            self.v = V[keep]
+            self.a = np.full(self.v.size, l1)
+            self.q = np.full(self.v.size, l2)
+            self.lo = np.full(self.v.size, -np.inf)
+            self.hi = np.full(self.v.size, np.inf)
+        else:
+            a = np.repeat((l1 * pr.pf)[:, None], K, axis=1)
+            keep = A > a
+            rows = np.nonzero(keep)[0]
+            self.v = V[keep]
+            self.a = a[keep]
+            self.q = l2 * pr.pf[rows]
+            self.lo, self.hi = pr.lo[rows], pr.hi[rows]
+        self.l2 = l2
+
+    def smooth_in_t(self):
+        """Whether the dual varies with ``t`` beyond the entropy (worth a search)."""
+        return self.l2 > 0.0 or bool(
+            np.any(np.isfinite(self.lo)) or np.any(np.isfinite(self.hi))
+        )
+
+    def finite_up_to(self):
+        """Largest ``t <= 1`` with every conjugate finite (the ``q = 0`` entries
+        must stay within ``a`` on their unbounded sides)."""
+        flat = self.q == 0.0
+        v, a = self.v[flat], self.a[flat]
+        up = (v > a) & np.isinf(self.hi[flat])
+        down = (v < -a) & np.isinf(self.lo[flat])
+        bound = np.concatenate([a[up] / v[up], a[down] / -v[down]])
+        return float(min(1.0, bound.min())) if bound.size else 1.0
+
+    def __call__(self, t):
+        v = t * self.v
+        a, q, lo, hi = self.a, self.q, self.lo, self.hi
+        total = 0.0
+        curved = q > 0.0
+        if curved.any():
+            vc, ac, qc = v[curved], a[curved], q[curved]
+            w = np.sign(vc) * np.maximum(np.abs(vc) - ac, 0.0) / qc
+            w = np.clip(w, lo[curved], hi[curved])
+            total += float(np.sum(vc * w - ac * np.abs(w) - 0.5 * qc * w * w))
+        flat = ~curved
+        if flat.any():
+            vf, af = v[flat], a[flat]
+            up = np.maximum(vf - af, 0.0)
+            down = np.maximum(-vf - af, 0.0)
+            # a side within a contributes nothing (also when unbounded: no 0 * inf)
+            hit_up, hit_down = up > 0, down > 0
+            total += float(up[hit_up] @ hi[flat][hit_up])
+            total -= float(down[hit_down] @ lo[flat][hit_down])
+        return total
+
+
+def _maximise(f, upper, n_steps=SEARCH_STEPS):
+    """Maximiser of a concave function on [0, upper] (golden-section search)."""
+    ratio = (np.sqrt(5.0) - 1.0) / 2.0
+    a, b = 0.0, float(upper)
+    x1, x2 = b - ratio * (b - a), a + ratio * (b - a)
+    f1, f2 = f(x1), f(x2)
+    for _ in range(n_steps):
+        if f1 < f2:
+            a, x1, f1 = x1, x2, f2
+            x2 = a + ratio * (b - a)
+            f2 = f(x2)
+        else:
+            b, x2, f2 = x2, x1, f1
+            x1 = b - ratio * (b - a)
+            f1 = f(x1)
+    return x1 if f1 >= f2 else x2
+
+
+def _intercept_feasible(pr, U):
+    """Make ``sum_i U_ik = 0`` for every class, keeping ``Q`` on the simplex."""
+    if pr.binary:
+        u = U[:, 0]
+        pos = u[u > 0].sum()
+        neg = -u[u < 0].sum()
+        if pos > neg:
+            u = np.where(u > 0, u * (neg / pos), u)
+        elif neg > pos:
+            u = np.where(u < 0, u * (pos / neg), u)
+        return u[:, None]
+    # spread the (tiny, b being optimal) column sums over the samples by
+    # weight: Q = Y - U / c then meets the constraint, its rows sum to one
+    c, total = pr.c, pr.c.sum()
+    U = U - c[:, None] * (U.sum(axis=0) / total)
+    Q = pr.Y - np.divide(U, c[:, None], out=np.zeros_like(U), where=c[:, None] > 0)
+    if Q.min() < 0.0:
+        # mix with the class frequencies (feasible, positive) just enough
+        pi = (c @ pr.Y) / total
+        neg = Q < 0.0
+        lam = np.max(-Q[neg] / (np.broadcast_to(pi, Q.shape)[neg] - Q[neg]))
+        U = (1.0 - lam) * U + lam * c[:, None] * (pr.Y - pi)
+    return U
+
+
+def _project_unpenalized(pr, U, P, unpen):
+    """``U`` corrected so that ``A^T U = 0``, ``A = [1 (intercept), X_u]``.
+
+    The correction is ``D A L`` with ``L = (A^T D A)^+ A^T U`` and the weights
+    ``D_i = c_i min_k P_ik`` (binary: ``min(p, 1 - p)``): the rows of ``Q`` keep
+    summing to one (``U 1 = 0`` gives ``L 1 = 0``) and stay non-negative while
+    ``|A L| <= 1``, which holds near the optimum, where ``A^T U`` vanishes.
+    Returns None when the correction would leave the simplex.
+    """
+    X = pr.X
+    cols = X[:, unpen]
+    A = np.asarray(cols.toarray() if hasattr(cols, "toarray") else cols, np.float64)
+    if pr.fit_intercept:
+        A = np.hstack([np.ones((pr.n, 1)), A])
+    P_all = np.hstack([P, 1.0 - P]) if pr.binary else P
+    d = pr.c * P_all.min(axis=1)
+    M = A.T @ (d[:, None] * A)
+    L = np.linalg.lstsq(M, A.T @ U, rcond=None)[0]
+    R = A @ L
+    U = U - d[:, None] * R
+    Q = pr.Y - np.divide(
+        U, pr.c[:, None], out=np.zeros_like(U), where=pr.c[:, None] > 0
+    )
+    Q_all = np.hstack([Q, 1.0 - Q]) if pr.binary else Q
+    if Q_all.min() < -1e-12 or Q_all.max() > 1.0 + 1e-12:
+        return None
+    # A^T D A may be singular (d_i = 0 on saturated samples): check the solve
+    scale = np.abs(A).T @ np.abs(U)
+    if np.max(np.abs(A.T @ U) - 1e-10 * scale) > 0.0:
+        return None
+    return U
