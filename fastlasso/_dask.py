@@ -11,7 +11,8 @@ statistics per test fold (fold ids from the splitter, applied to the row index):
 the training statistics of fold k are the merge of the other folds', and the
 held-out error ``yy_k - 2 b^T q_k + b^T G_k b + n_k d^2`` (see
 :func:`fastlasso._stats.heldout_sse`) is exact, so a K-fold x 100-alpha
-:class:`~fastlasso.LassoCV` reads X once. The paths are then solved on the driver
+:class:`~fastlasso.LassoCV` reads X once (so does a K-fold
+:class:`~fastlasso.RidgeCV`). The paths are then solved on the driver
 by the Gram (covariance-update) kernel :func:`cd_enet_gram` through
 :func:`fastlasso._path.solve_path`: the same kernel, the same ``dual_gap_``
 certificate and the same ``tol`` meaning (gap <= ``tol * y_c^T W y_c``) as an
@@ -47,8 +48,10 @@ from numbers import Integral, Number
 import numpy as np
 
 from ._stats import (
+    RefitParams,
     alpha_grid_stats,
     chunk_stats,
+    enet_from_stats,
     fold_ids,
     gram_of,
     grid_from_q,
@@ -56,7 +59,10 @@ from ._stats import (
     kfold_bounds,
     merge_all,
     merge_groups,
+    refuse_unsupported,
     ridge_coefs,
+    ridge_cv_scores,
+    solve_gram,
     uncentred,
 )
 
@@ -67,6 +73,7 @@ __all__ = [
     "fit_enet_cv_dask",
     "fit_enet_dask",
     "fit_ridge_dask",
+    "fit_ridgecv_dask",
     "uses_dask",
 ]
 
@@ -226,82 +233,9 @@ def compute_stats(X, Y, sw=None, groups=None, n_groups=0, bounds=None):
 # Solves on the driver
 
 
-def _solve(gram, n_samples, alphas, l1_ratio, est, coef_init=None, rng=None):
-    """:func:`solve_path` on a Gram with the estimator's solver settings."""
-    from ._path import solve_path
-
-    return solve_path(
-        None,
-        np.empty(0),
-        alphas,
-        l1_ratio,
-        coef_init,
-        gram=gram,
-        max_iter=est.max_iter,
-        tol=est.tol,
-        positive=est.positive,
-        selection=est.selection,
-        rng=est.random_state if rng is None else rng,
-        n_samples=n_samples,
-    )
-
-
-def _refuse_unsupported(est):
-    for name in ("penalty_factor", "lower_bounds", "upper_bounds"):
-        if getattr(est, name, None) is not None:
-            raise ValueError(
-                f"{name} is not supported for a dask X: the Gram kernel used on "
-                "dask arrays has no penalty factors nor bounds. Fit in memory."
-            )
-    if getattr(est, "solver", "cd") == "fista":
-        raise ValueError(
-            "solver='fista' works on X itself; on a dask X the path is solved on "
-            "the Gram matrix by coordinate descent: use solver='cd'."
-        )
-
-
-def _enet_from_stats(est, s, n_samples, p, dtype, T, alpha, l1_ratio):
-    """Set ``coef_``, ``intercept_``, ``dual_gap_``, ``n_iter_`` of an elastic net."""
-    if (not est.warm_start or not hasattr(est, "coef_")) or est.coef_ is None:
-        coef = np.zeros((T, p))
-    else:
-        coef = np.atleast_2d(np.asarray(est.coef_, dtype=np.float64)).copy()
-        if coef.shape != (T, p):
-            raise ValueError(
-                f"warm_start: the previous coef_ has shape {np.shape(est.coef_)}, "
-                f"incompatible with X and y of this fit ({T} target(s), {p} features)."
-            )
-    gaps = np.zeros(T)
-    n_iters = []
-    for k in range(T):
-        gram = gram_of(s, est.fit_intercept, n_samples, k)
-        c, g, it = _solve(gram, n_samples, [alpha], l1_ratio, est, coef[k])
-        coef[k] = c[:, 0]
-        gaps[k] = g[0] / n_samples
-        n_iters.append(it[0])
-    intercept = s.my - coef @ s.mx if est.fit_intercept else np.zeros(T)
-    if not (np.isfinite(coef).all() and np.isfinite(intercept).all()):
-        raise ValueError(
-            "Coordinate descent iterations resulted in non-finite parameter"
-            " values. The input data may contain large values and need to"
-            " be preprocessed."
-        )
-    coef = coef.astype(dtype)
-    gaps = gaps.astype(dtype)
-    intercept = intercept.astype(dtype)
-    if T == 1:
-        est.coef_, est.dual_gap_, est.n_iter_ = coef[0], gaps[0], n_iters[0]
-        est.intercept_ = intercept[0] if est.fit_intercept else 0.0
-    else:
-        est.coef_, est.dual_gap_, est.n_iter_ = coef, gaps, n_iters
-        est.intercept_ = intercept if est.fit_intercept else 0.0
-    est.n_features_in_ = p
-    return est
-
-
 def fit_enet_dask(est, X, y, sample_weight=None):
     """``ElasticNet.fit`` / ``Lasso.fit`` on dask arrays (one pass over X)."""
-    _refuse_unsupported(est)
+    refuse_unsupported(est)
     if est.alpha == 0:
         warnings.warn(
             "With alpha=0, this algorithm does not converge well. You are advised "
@@ -312,13 +246,27 @@ def fit_enet_dask(est, X, y, sample_weight=None):
     n, p = X.shape
     _check_gram_budget(p, 2, type(est).__name__)
     s = compute_stats(X, Y, sw)[0]
-    return _enet_from_stats(
+    return enet_from_stats(
         est, s, n, p, dtype, Y.shape[1] if y_ndim == 2 else 1, est.alpha, est.l1_ratio
     )
 
 
 # --------------------------------------------------------------------------------------
 # Cross-validation
+
+
+def _fold_groups(cv, X):
+    """``(groups, n_folds, bounds)`` for :func:`compute_stats`: the row bounds of an
+    unshuffled KFold (nothing of size n on the driver), else int16 fold ids as a
+    dask array with X's row chunks."""
+    import dask.array as da
+
+    n = X.shape[0]
+    bounds = kfold_bounds(cv, n)
+    if bounds is not None:
+        return None, len(bounds) - 1, bounds
+    ids, n_folds = fold_ids(cv, n)
+    return da.from_array(ids, chunks=(X.chunks[0],)), n_folds, None
 
 
 def _cv_paths(stats, n_folds, n, p, alphas, l1_ratio, est, seeds, store):
@@ -337,7 +285,7 @@ def _cv_paths(stats, n_folds, n, p, alphas, l1_ratio, est, seeds, store):
             )
         gram = gram_of(train, est.fit_intercept, n, inplace=True)
         rng = np.random.RandomState(seeds[k])
-        c, _, _ = _solve(gram, n, alphas, l1_ratio, est, rng=rng)
+        c, _, _ = solve_gram(gram, n, alphas, l1_ratio, est, rng=rng)
         del gram
         b = train.my[0] - train.mx @ c if est.fit_intercept else np.zeros(len(alphas))
         mse[k] = heldout_sse(test, c, b) / test.n
@@ -358,23 +306,16 @@ def fit_enet_cv_dask(est, X, y, sample_weight=None, **params):
             f"Splitter parameters {sorted(params)} are not supported for a dask X; "
             "pass cv as a list of (train, test) index pairs instead."
         )
-    _refuse_unsupported(est)
+    refuse_unsupported(est)
     X, Y, sw, y_ndim, dtype = check_dask_input(X, y, sample_weight)
     if Y.shape[1] > 1:
         raise ValueError(f"For multi-task outputs, use MultiTask{type(est).__name__}")
     n, p = X.shape
-    bounds = kfold_bounds(est.cv, n)
-    if bounds is None:
-        ids, n_folds = fold_ids(est.cv, n)
-    else:
-        ids, n_folds = None, len(bounds) - 1
+    groups, n_folds, bounds = _fold_groups(est.cv, X)
     _check_gram_budget(p, n_folds + 2, type(est).__name__)
     l1_ratios = np.atleast_1d(getattr(est, "l1_ratio", 1.0)).astype(float)
     n_l1 = len(l1_ratios)
 
-    import dask.array as da
-
-    groups = None if ids is None else da.from_array(ids, chunks=(X.chunks[0],))
     stats = compute_stats(X, Y, sw, groups, n_folds, bounds)  # the one pass over X
     total = merge_all(list(stats.values()))
 
@@ -445,21 +386,11 @@ def fit_enet_cv_dask(est, X, y, sample_weight=None, **params):
     l1_best = float(l1_ratios[k_best])
     if hasattr(est, "l1_ratio"):
         est.l1_ratio_ = l1_best
-    refit = _RefitParams(est)
-    _enet_from_stats(refit, total, n, p, dtype, 1, est.alpha_, l1_best)
+    refit = RefitParams(est)
+    enet_from_stats(refit, total, n, p, dtype, 1, est.alpha_, l1_best)
     for attr in ("coef_", "intercept_", "dual_gap_", "n_iter_", "n_features_in_"):
         setattr(est, attr, getattr(refit, attr))
     return est
-
-
-class _RefitParams:
-    """The final model's solver settings: the CV estimator's, without warm start."""
-
-    def __init__(self, est):
-        for name in ("fit_intercept", "max_iter", "tol", "positive", "selection"):
-            setattr(self, name, getattr(est, name))
-        self.random_state = est.random_state
-        self.warm_start = False
 
 
 # --------------------------------------------------------------------------------------
@@ -508,6 +439,66 @@ def fit_ridge_dask(est, X, y, sample_weight=None):
     else:
         est.coef_ = coef
         est.intercept_ = intercept if est.fit_intercept else 0.0
+    return est
+
+
+def fit_ridgecv_dask(est, X, y, sample_weight=None, **params):
+    """``RidgeCV.fit`` on dask arrays, for a K-fold ``cv`` (one pass over X).
+
+    Scores as GridSearchCV over Ridge does (mean over the folds of the test R^2,
+    or of the negative MSE), from per-fold statistics; then the refit on all rows.
+    """
+    if est.cv is None:
+        raise ValueError(
+            "RidgeCV's default efficient leave-one-out needs every row's leverage "
+            "(a second pass over X); on a dask X pass cv=5 (or a KFold)."
+        )
+    if est.store_cv_results:
+        raise ValueError("cv!=None and store_cv_results=True are incompatible")
+    if est.alpha_per_target:
+        raise ValueError("cv!=None and alpha_per_target=True are incompatible")
+    if est.scoring not in (None, "neg_mean_squared_error"):
+        raise ValueError(
+            "On a dask X, RidgeCV scores with scoring=None (R^2) or "
+            f"'neg_mean_squared_error'; got {est.scoring!r}."
+        )
+    if sample_weight is not None and not isinstance(sample_weight, Number):
+        raise ValueError(
+            "sample_weight is not supported by RidgeCV on a dask X (its scores are "
+            "unweighted); use Ridge, or fit in memory."
+        )
+    if params:
+        raise ValueError(f"Splitter parameters {sorted(params)} are not supported.")
+    import dask.array as da
+
+    X, Y, _, y_ndim, dtype = check_dask_input(X, y)
+    n, p = X.shape
+    alphas = np.atleast_1d(np.asarray(est.alphas, dtype=np.float64))
+    if np.any(~(alphas >= 0)):
+        raise ValueError("alphas must be >= 0.")
+    bounds = kfold_bounds(est.cv, n)
+    ids, n_folds = (
+        (None, len(bounds) - 1) if bounds is not None else fold_ids(est.cv, n)
+    )
+    _check_gram_budget(p, n_folds + 3, "RidgeCV")
+    groups = None if ids is None else da.from_array(ids, chunks=(X.chunks[0],))
+    stats = compute_stats(X, Y, None, groups, n_folds, bounds)
+    scores = ridge_cv_scores(stats, n_folds, alphas, est.fit_intercept, est.scoring)
+    total = merge_all(list(stats.values()))
+    del stats
+    mean = scores.mean(axis=0)
+    best = int(np.flatnonzero(mean == np.nanmax(mean))[0])  # GridSearchCV: first
+    est.alpha_, est.best_score_ = float(alphas[best]), float(mean[best])
+    T = Y.shape[1]
+    coef = ridge_coefs(total, np.full(T, est.alpha_), est.fit_intercept, "cholesky")
+    intercept = total.my - coef @ total.mx if est.fit_intercept else np.zeros(T)
+    coef, intercept = coef.astype(dtype), intercept.astype(dtype)
+    est.coef_ = coef[0] if y_ndim == 1 else coef
+    if not est.fit_intercept:
+        est.intercept_ = 0.0
+    else:
+        est.intercept_ = intercept[0] if y_ndim == 1 else intercept
+    est.n_features_in_ = p
     return est
 
 

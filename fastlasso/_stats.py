@@ -20,8 +20,10 @@ variances", extended to cross products::
     mx = mx_a + (n_b / n) d_x,            my = my_a + (n_b / n) d_y
     G = G_a + G_b + f d_x d_x^T,  q = q_a + q_b + f d_x d_y^T,  yy = ... + f d_y^2
 
-No dask here: this module is plain NumPy, used by :mod:`fastlasso._dask` on the
-workers (:func:`chunk_stats`, :func:`merge`) and on the driver.
+No dask here: this module is plain NumPy (and the Gram kernel, through
+:func:`fastlasso._path.solve_path`), used by :mod:`fastlasso._dask` on the workers
+(:func:`chunk_stats`, :func:`merge_groups`) and on the driver (folds, grids, the
+held-out errors, the elastic-net and ridge solves on the statistics).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from typing import NamedTuple
 import numpy as np
 
 __all__ = [
+    "RefitParams",
     "Stats",
     "alpha_grid_stats",
     "fold_ids",
@@ -39,7 +42,11 @@ __all__ = [
     "grid_from_q",
     "kfold_bounds",
     "ridge_coefs",
+    "refuse_unsupported",
+    "ridge_cv_scores",
+    "solve_gram",
     "chunk_stats",
+    "enet_from_stats",
     "heldout_sse",
     "merge",
     "merge_all",
@@ -392,3 +399,126 @@ def ridge_coefs(s, alphas, fit_intercept, solver):
             )
             coef[cols] = linalg.lstsq(H, q[:, cols])[0].T
     return coef
+
+
+def ridge_cv_scores(stats, n_folds, alphas, fit_intercept, scoring):
+    """Test scores (n_folds, n_alphas) of Ridge fitted on each training fold.
+
+    ``stats`` maps fold k to the (unweighted) statistics of its test rows; the
+    training statistics of fold k are the merge of the others. One ``eigh`` of
+    each training Gram serves every alpha: ``w(a) = V (V^T q) / (ev + a)``.
+    ``scoring`` is None (R^2, averaged over the targets: ``Ridge.score``) or
+    ``'neg_mean_squared_error'``; ``SST_k = yy_k`` and the SSE come from
+    :func:`heldout_sse`, exactly.
+    """
+    from scipy import linalg
+
+    alphas = np.asarray(alphas, dtype=np.float64)
+    scores = np.empty((n_folds, len(alphas)))
+    for k in range(n_folds):
+        test = stats.get(k)
+        train = merge_all([s for g, s in stats.items() if g != k])
+        if test is None or train is None:
+            raise ValueError(f"Fold {k} has an empty training or test set.")
+        G, q, _ = (train.G, train.q, None) if fit_intercept else uncentred(train)
+        ev, V = linalg.eigh(G, overwrite_a=True)
+        Vq = V.T @ q  # (p, T)
+        T = q.shape[1]
+        sse = np.empty((T, len(alphas)))
+        for t in range(T):
+            W = V @ (Vq[:, t : t + 1] / (ev[:, None] + alphas[None, :]))  # (p, m)
+            b = train.my[t] - train.mx @ W if fit_intercept else np.zeros(len(alphas))
+            sse[t] = heldout_sse(test, W, b, t)
+        if scoring is None:
+            scores[k] = np.mean(1.0 - sse / test.yy[:, None], axis=0)
+        else:
+            scores[k] = -sse.mean(axis=0) / test.n
+    return scores
+
+
+# --------------------------------------------------------------------------------------
+# Elastic-net solves on the statistics (driver side)
+
+
+def solve_gram(gram, n_samples, alphas, l1_ratio, est, coef_init=None, rng=None):
+    """:func:`solve_path` on a Gram with the estimator's solver settings."""
+    from ._path import solve_path
+
+    return solve_path(
+        None,
+        np.empty(0),
+        alphas,
+        l1_ratio,
+        coef_init,
+        gram=gram,
+        max_iter=est.max_iter,
+        tol=est.tol,
+        positive=est.positive,
+        selection=est.selection,
+        rng=est.random_state if rng is None else rng,
+        n_samples=n_samples,
+    )
+
+
+def refuse_unsupported(est):
+    """Refuse the estimator settings the Gram route cannot honour."""
+    for name in ("penalty_factor", "lower_bounds", "upper_bounds"):
+        if getattr(est, name, None) is not None:
+            raise ValueError(
+                f"{name} is not supported for a dask X: the Gram kernel used on "
+                "dask arrays has no penalty factors nor bounds. Fit in memory."
+            )
+    if getattr(est, "solver", "cd") == "fista":
+        raise ValueError(
+            "solver='fista' works on X itself; on a dask X the path is solved on "
+            "the Gram matrix by coordinate descent: use solver='cd'."
+        )
+
+
+def enet_from_stats(est, s, n_samples, p, dtype, T, alpha, l1_ratio):
+    """Set ``coef_``, ``intercept_``, ``dual_gap_``, ``n_iter_`` of an elastic net."""
+    if (not est.warm_start or not hasattr(est, "coef_")) or est.coef_ is None:
+        coef = np.zeros((T, p))
+    else:
+        coef = np.atleast_2d(np.asarray(est.coef_, dtype=np.float64)).copy()
+        if coef.shape != (T, p):
+            raise ValueError(
+                f"warm_start: the previous coef_ has shape {np.shape(est.coef_)}, "
+                f"incompatible with X and y of this fit ({T} target(s), {p} features)."
+            )
+    gaps = np.zeros(T)
+    n_iters = []
+    for k in range(T):
+        gram = gram_of(s, est.fit_intercept, n_samples, k)
+        c, g, it = solve_gram(gram, n_samples, [alpha], l1_ratio, est, coef[k])
+        coef[k] = c[:, 0]
+        gaps[k] = g[0] / n_samples
+        n_iters.append(it[0])
+    intercept = s.my - coef @ s.mx if est.fit_intercept else np.zeros(T)
+    if not (np.isfinite(coef).all() and np.isfinite(intercept).all()):
+        raise ValueError(
+            "Coordinate descent iterations resulted in non-finite parameter"
+            " values. The input data may contain large values and need to"
+            " be preprocessed."
+        )
+    coef = coef.astype(dtype)
+    gaps = gaps.astype(dtype)
+    intercept = intercept.astype(dtype)
+    if T == 1:
+        est.coef_, est.dual_gap_, est.n_iter_ = coef[0], gaps[0], n_iters[0]
+        est.intercept_ = intercept[0] if est.fit_intercept else 0.0
+    else:
+        est.coef_, est.dual_gap_, est.n_iter_ = coef, gaps, n_iters
+        est.intercept_ = intercept if est.fit_intercept else 0.0
+    est.n_features_in_ = p
+    return est
+
+
+class RefitParams:
+    """The final model's solver settings: the CV estimator's, without warm start."""
+
+    def __init__(self, est):
+        for name in ("fit_intercept", "max_iter", "tol", "positive", "selection"):
+            setattr(self, name, getattr(est, name))
+        self.random_state = est.random_state
+        self.warm_start = False

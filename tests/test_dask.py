@@ -21,6 +21,7 @@ from fastlasso import (
     Lasso,
     LassoCV,
     Ridge,
+    RidgeCV,
     enet_path,
 )
 
@@ -223,6 +224,24 @@ def test_ridge_equals_memory():
     got = Ridge(alpha=2.0, fit_intercept=False).fit(Xd, _chunked(y)[0])
     assert_allclose(got.coef_, ref.coef_, rtol=1e-10, atol=1e-12)
     assert got.intercept_ == 0.0 and got.solver_ == "cholesky"
+
+
+@pytest.mark.parametrize("scoring", [None, "neg_mean_squared_error"])
+def test_ridgecv_equals_memory(scoring):
+    X, y, _ = _data()
+    Y = np.column_stack([y, X[:, 2] - 0.5 * y])
+    alphas = [1e-3, 0.1, 3.0, 100.0, 1e4]
+    for target, fit_intercept in ((y, True), (Y, True), (y, False)):
+        kw = dict(alphas=alphas, cv=KFold(4), scoring=scoring)
+        ref = RidgeCV(fit_intercept=fit_intercept, **kw).fit(X, target)
+        Xd, Td = _chunked(X, target)
+        got = RidgeCV(fit_intercept=fit_intercept, **kw).fit(Xd, Td)
+        assert got.alpha_ == ref.alpha_
+        assert got.best_score_ == pytest.approx(ref.best_score_, rel=1e-10)
+        assert_allclose(got.coef_, ref.coef_, rtol=1e-9, atol=1e-12)
+        assert_allclose(got.intercept_, ref.intercept_, rtol=1e-9, atol=1e-12)
+    with pytest.raises(ValueError, match="cv=5"):
+        RidgeCV().fit(Xd, Td)
 
 
 def test_local_cluster_lassocv():

@@ -404,6 +404,10 @@ class RidgeCV(_sk.RidgeCV):
         self : object
             Fitted estimator.
         """
+        from .._dask import fit_ridgecv_dask, uses_dask  # imports no dask
+
+        if uses_dask(X, y, sample_weight):
+            return fit_ridgecv_dask(self, X, y, sample_weight, **params)
         cv = self.cv
         if cv is None:
             _raise_for_params(params, self, "fit")
