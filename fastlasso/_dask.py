@@ -390,6 +390,7 @@ def fit_enet_cv_dask(est, X, y, sample_weight=None, **params):
     enet_from_stats(refit, total, n, p, dtype, 1, est.alpha_, l1_best)
     for attr in ("coef_", "intercept_", "dual_gap_", "n_iter_", "n_features_in_"):
         setattr(est, attr, getattr(refit, attr))
+    est.__dict__.pop("feature_names_in_", None)
     return est
 
 
@@ -432,6 +433,7 @@ def fit_ridge_dask(est, X, y, sample_weight=None):
     coef = ridge_coefs(s, np.broadcast_to(alpha, (T,)), est.fit_intercept, solver)
     intercept = s.my - coef @ s.mx if est.fit_intercept else np.zeros(T)
     est.solver_, est.n_iter_, est.n_features_in_ = solver, None, p
+    est.__dict__.pop("feature_names_in_", None)
     coef, intercept = coef.astype(dtype), intercept.astype(dtype)
     if y_ndim == 1:
         est.coef_ = coef[0]
@@ -499,6 +501,7 @@ def fit_ridgecv_dask(est, X, y, sample_weight=None, **params):
     else:
         est.intercept_ = intercept[0] if y_ndim == 1 else intercept
     est.n_features_in_ = p
+    est.__dict__.pop("feature_names_in_", None)  # a dask array has no names
     return est
 
 

@@ -511,6 +511,7 @@ def enet_from_stats(est, s, n_samples, p, dtype, T, alpha, l1_ratio):
         est.coef_, est.dual_gap_, est.n_iter_ = coef, gaps, n_iters
         est.intercept_ = intercept if est.fit_intercept else 0.0
     est.n_features_in_ = p
+    est.__dict__.pop("feature_names_in_", None)  # a dask array has no names
     return est
 
 

@@ -101,6 +101,11 @@ def test_multi_target_and_warm_start():
     assert_allclose(got.intercept_, ref.intercept_, atol=1e-8)
     got.fit(Xd, Yd)  # warm start from the solution: certified at once
     assert got.n_iter_ == [0, 0]
+    pd = pytest.importorskip("pandas")
+    named = ElasticNet(alpha=0.05).fit(pd.DataFrame(X, columns=list("abcdefgh")), y)
+    assert hasattr(named, "feature_names_in_")
+    named.fit(Xd, _chunked(y)[0])  # no stale names from the previous fit
+    assert not hasattr(named, "feature_names_in_")
 
 
 @pytest.mark.parametrize("l1_ratio", [1.0, 0.4])
