@@ -296,7 +296,10 @@ def _cv_paths(stats, n_folds, n, p, alphas, l1_ratio, est, seeds, store):
 
 
 def fit_enet_cv_dask(est, X, y, sample_weight=None, **params):
-    """``LassoCV.fit`` / ``ElasticNetCV.fit`` on dask arrays: one pass over X."""
+    """``LassoCV.fit`` / ``ElasticNetCV.fit`` on dask arrays: one pass over X.
+
+    The folds' paths are solved one after the other on the driver (``n_jobs`` and
+    ``verbose`` are not used; ``precompute`` is ignored: always the Gram)."""
     from sklearn.utils import check_random_state, check_scalar
 
     from .linear_model._cv import _TIE_RTOL, _first_min
