@@ -124,6 +124,24 @@ def test_enet_path_dask_equals_enet_path(l1_ratio):
     assert len(it) == 30
 
 
+def test_enet_path_dask_offset_and_weights():
+    """``X_offset`` / ``X_scale`` / ``sample_weight`` in params: enet_path's sparse
+    route (implicit centring, weights as given)."""
+    from scipy import sparse
+
+    X, y, sw = _data()
+    off = X.mean(axis=0)
+    y = y - np.average(y, weights=sw)
+    Xd, yd, swd = _chunked(X, y, sw)
+    alphas = [1.0, 0.3, 0.05, 0.01]
+    kw = dict(l1_ratio=0.8, alphas=alphas, tol=TOL, X_scale=np.ones(X.shape[1]))
+    _, c_ref, _ = enet_path(
+        sparse.csc_matrix(X), y, X_offset=off, sample_weight=sw, **kw
+    )
+    _, c, _ = enet_path_dask(Xd, yd, X_offset=off, sample_weight=swd, **kw)
+    assert_allclose(c, c_ref, rtol=0, atol=1e-8)
+
+
 def _same_folds_cv(cls, kw, weighted, shuffle):
     X, y, sw = _data(n=260)
     sw = sw if weighted else None
