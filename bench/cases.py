@@ -333,8 +333,11 @@ class LogisticRunner(Runner):
         ]
 
     def fit(self, data, setting):
-        coef, b, extra = self.impl.fit(data.X, data.y, data.C, self.task, setting)
-        return Result(np.ravel(coef), float(b), -1, extra=extra)
+        # as logistic_compare's Solver.fit, keeping the estimator for n_iter_
+        est = self.impl.estimator(data.C, data.X.shape[0], self.task, setting)
+        _quiet(est.fit, data.X, data.y)
+        b = float(np.ravel(est.intercept_)[0])
+        return Result(np.ravel(est.coef_), b, _n_iter(est))
 
 
 class MultiTaskRunner(Runner):
