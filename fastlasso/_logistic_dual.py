@@ -144,8 +144,10 @@ class _Conjugate:
             vf, af = v[flat], a[flat]
             up = np.maximum(vf - af, 0.0)
             down = np.maximum(-vf - af, 0.0)
-            # a side within a contributes nothing (also when unbounded: no 0 * inf)
-            hit_up, hit_down = up > 0, down > 0
+            # a side within a contributes nothing; an unbounded side is within a
+            # for t <= finite_up_to() (a positive excess there is rounding)
+            hit_up = (up > 0) & np.isfinite(hi[flat])
+            hit_down = (down > 0) & np.isfinite(lo[flat])
             total += float(up[hit_up] @ hi[flat][hit_up])
             total -= float(down[hit_down] @ lo[flat][hit_down])
         return total

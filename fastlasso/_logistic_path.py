@@ -106,10 +106,10 @@ class LogisticProblem:
         self.c = np.asarray(c, dtype=np.float64)
         self.l1, self.l2 = float(l1), float(l2)
         self.fit_intercept = bool(fit_intercept)
-        self._set_penalty(pen)
         self.binary = self.Y.shape[1] == 1
         self.n, self.p = X.shape
         self.K = self.Y.shape[1]
+        self._set_penalty(pen)
 
     # -- model ------------------------------------------------------------------
     def probabilities(self, eta):
@@ -134,6 +134,12 @@ class LogisticProblem:
         self.pf, self.lo, self.hi = (np.asarray(v, dtype=np.float64) for v in pen)
         self.unpenalized = np.flatnonzero(self.pf == 0)
         u = self.unpenalized
+        if u.size and not self.binary:
+            raise ValueError(
+                "unpenalized features (penalty_factor 0) are supported for two "
+                "classes only in fastlasso's logistic regression; give them a small "
+                "positive penalty_factor for a multinomial model."
+            )
         if np.any(np.isfinite(self.lo[u])) or np.any(np.isfinite(self.hi[u])):
             raise ValueError(
                 "unpenalized features (penalty_factor 0) cannot have finite "
@@ -144,6 +150,7 @@ class LogisticProblem:
     def penalty(self, W):
         if self.pf is None:
             return float(self.l1 * np.abs(W).sum() + 0.5 * self.l2 * np.vdot(W, W))
+        W = np.reshape(W, (-1, self.pf.size))  # a class's row or all of W
         per = self.l1 * np.abs(W).sum(axis=0) + 0.5 * self.l2 * (W * W).sum(axis=0)
         return float(self.pf @ per)
 
@@ -184,6 +191,49 @@ class LogisticProblem:
         return float(-total * xlogy(pi, pi).sum())
 
     # -- intercept --------------------------------------------------------------
+    def fit_unpenalized(self, eta, W, b):
+        """Minimise over the intercepts and the unpenalised coefficients alone
+        (updates ``eta``, ``W``, ``b``): the certificate needs their optimality
+        conditions ``[1, X_u]^T c (P - Y) = 0`` to rounding."""
+        if self.unpenalized.size == 0:
+            self.fit_intercepts(eta, b)
+        else:
+            self._fit_unpenalized_binary(eta, W, b)
+
+    def _fit_unpenalized_binary(self, eta, W, b, max_steps=50):
+        """Damped Newton over ``[b, W_u]`` (a smooth problem in ``|u| + 1``
+        variables), with a backtracking line search on the loss."""
+        u = self.unpenalized
+        cols = self.X[:, u]
+        A = np.asarray(cols.toarray() if sparse.issparse(cols) else cols, np.float64)
+        if self.fit_intercept:
+            A = np.hstack([A, np.ones((self.n, 1))])
+        c, y, e = self.c, self.Y[:, 0], eta[:, 0]
+        scale = np.abs(A).T @ c
+        theta = np.zeros(A.shape[1])
+        f = self.loss(e[:, None])
+        for _ in range(max_steps):
+            P = expit(e + A @ theta)
+            g = A.T @ (c * (P - y))
+            if np.all(np.abs(g) <= 1e-13 * scale):
+                break
+            H = A.T @ ((c * P * (1.0 - P))[:, None] * A)
+            step = -np.linalg.lstsq(H, g, rcond=None)[0]
+            t, f_max = 1.0, f + 4.0 * np.finfo(np.float64).eps * abs(f)
+            while t > 1e-4:
+                f_t = self.loss((e + A @ (theta + t * step))[:, None])
+                if f_t <= f_max:
+                    break
+                t *= 0.5
+            else:  # no decrease beyond rounding: at the minimum
+                break
+            theta += t * step
+            f = f_t
+        eta[:, 0] = e + A @ theta
+        W[0, u] += theta[: u.size]
+        if self.fit_intercept:
+            b[0] += theta[-1]
+
     def fit_intercepts(self, eta, b, max_steps=30):
         """Minimise over ``b`` alone (Newton with halving); updates ``eta``, ``b``.
 
@@ -348,7 +398,7 @@ def _fit_working_sets(pr, W, b, tol_abs, max_iter, verbose):
     of the full problem, which costs one product ``X^T U``, decides when to stop
     and which features join."""
     eta = pr.linear(W, b)
-    pr.fit_intercepts(eta, b)
+    pr.fit_unpenalized(eta, W, b)
     gap, primal, scores = pr.gap_and_scores(eta, W)
     n_iter, size = 0, WS_START
     while gap > tol_abs and n_iter < max_iter:
@@ -384,7 +434,7 @@ def _fit_newton(pr, W, b, tol_abs, max_iter, verbose):
     """The outer proximal Newton loop of :func:`fit_logistic` on all of ``pr``'s
     features, to the absolute gap ``tol_abs``."""
     eta = pr.linear(W, b)
-    pr.fit_intercepts(eta, b)
+    pr.fit_unpenalized(eta, W, b)
     gap, primal = pr.gap(eta, W)
     n_iter, best, last, stalled = 0, gap, primal, 0
     fraction = INNER_FRACTION
@@ -398,7 +448,7 @@ def _fit_newton(pr, W, b, tol_abs, max_iter, verbose):
             moved |= _newton_class(pr, W, b, eta, k, target)
         if extrapolate is not None and moved:
             eta = extrapolate(pr, W, b, eta)
-        pr.fit_intercepts(eta, b)
+        pr.fit_unpenalized(eta, W, b)
         gap, primal = pr.gap(eta, W)
         if verbose:
             print(
@@ -615,6 +665,8 @@ def logistic_path(
         W[:] = coef[:, :p]
         if fit_intercept:
             b[:] = coef[:, p]
+    if pen is not None:  # a warm start from outside the bounds
+        np.clip(W, pen[1], pen[2], out=W)
     with _single_threaded_blas():
         return _path(X, Y, s, Cs, l1_ratio, W, b, fit_intercept, tol, max_iter,
                      verbose, early_stop, pen)  # fmt: skip
@@ -668,7 +720,14 @@ def _path(
                 f"tolerance for C={C:.6g}: gap {gap:.3e} after {n_iter} Newton "
                 f"iterations (max_iter={max_iter}"
                 + ("" if n_iter >= max_iter else "; the gap stopped decreasing")
-                + "). Increase max_iter or tol, or scale the features.",
+                + "). Increase max_iter or tol, or scale the features."
+                + (
+                    " The gap is infinite: the unpenalized features (penalty_factor"
+                    " 0) and the intercept may separate the classes, and then no "
+                    "minimiser exists."
+                    if np.isinf(gap)
+                    else ""
+                ),
                 ConvergenceWarning,
                 stacklevel=3,
             )

@@ -8,6 +8,7 @@ scikit-learn's; ``fit`` is replaced by :func:`fastlasso._logistic_path.logistic_
 from __future__ import annotations
 
 import warnings
+from numbers import Real
 
 import numpy as np
 from scipy import sparse
@@ -21,6 +22,7 @@ from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from .._logistic_path import auto_Cs, check_design, default_Cs
 from .._logistic_path import logistic_path as _solve
+from .._path import make_penalty
 
 __all__ = ["LogisticRegression", "logistic_path"]
 
@@ -209,6 +211,17 @@ class LogisticRegression(_sk.LogisticRegression):
     warm_start : bool, default=False
     n_jobs : None
         Deprecated by scikit-learn 1.8 (no effect).
+    penalty_factor : array-like of shape (n_features,), default=None
+        Not in scikit-learn (glmnet's ``penalty.factor``): feature ``j``'s penalty
+        terms are multiplied by ``penalty_factor[j] >= 0``; 0 leaves the feature
+        unpenalised (two classes only; such features must be unbounded, and if
+        they alone separate the classes the problem has no minimiser: the fit
+        then warns with an infinite gap).
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), \
+default=None
+        Not in scikit-learn (glmnet's ``lower.limits`` / ``upper.limits``): box
+        constraints ``lower_bounds[j] <= W_kj <= upper_bounds[j]`` with
+        ``lower_bounds <= 0 <= upper_bounds``. The certificate covers them.
 
     Attributes
     ----------
@@ -222,6 +235,54 @@ class LogisticRegression(_sk.LogisticRegression):
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
     """
+
+    _parameter_constraints: dict = {
+        **_sk.LogisticRegression._parameter_constraints,
+        "penalty_factor": ["array-like", None],
+        "lower_bounds": ["array-like", Real, None],
+        "upper_bounds": ["array-like", Real, None],
+    }
+
+    def __init__(
+        self,
+        penalty="deprecated",
+        *,
+        C=1.0,
+        l1_ratio=0.0,
+        dual=False,
+        tol=1e-4,
+        fit_intercept=True,
+        intercept_scaling=1,
+        class_weight=None,
+        random_state=None,
+        solver="lbfgs",
+        max_iter=100,
+        verbose=0,
+        warm_start=False,
+        n_jobs=None,
+        penalty_factor=None,
+        lower_bounds=None,
+        upper_bounds=None,
+    ):
+        super().__init__(
+            penalty=penalty,
+            C=C,
+            l1_ratio=l1_ratio,
+            dual=dual,
+            tol=tol,
+            fit_intercept=fit_intercept,
+            intercept_scaling=intercept_scaling,
+            class_weight=class_weight,
+            random_state=random_state,
+            solver=solver,
+            max_iter=max_iter,
+            verbose=verbose,
+            warm_start=warm_start,
+            n_jobs=n_jobs,
+        )
+        self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -290,6 +351,13 @@ class LogisticRegression(_sk.LogisticRegression):
             tol=self.tol,
             max_iter=self.max_iter,
             verbose=self.verbose,
+            pen=make_penalty(
+                X.shape[1],
+                X.dtype,
+                self.penalty_factor,
+                self.lower_bounds,
+                self.upper_bounds,
+            ),
         )
         self.coef_, self.intercept_ = split_coefs(
             coefs[0], self.fit_intercept, binary, X.dtype
