@@ -537,7 +537,10 @@ def enet_path_dask(
     X_scale`` when passed in ``params``; ``sample_weight`` in ``params`` weighs
     the squared loss as given). The Gram matrix is always used: ``precompute``
     and ``Xy`` are ignored, and ``copy_X`` and ``check_input`` have no effect.
-    Penalty factors and bounds are refused.
+    Penalty factors and bounds are refused. The automatic grid starts at
+    ``max_j |(X - o)_j^T W y| / n_samples`` (with weights, the in-memory sparse
+    route uses the unweighted, uncentred ``X^T y`` for its grid: pass ``alphas``
+    to get the same path).
     """
     from ._path import _check_alphas, solve_path
 
