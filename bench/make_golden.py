@@ -5,7 +5,7 @@ Usage (from the repository root)::
     python bench/make_golden.py                   # every case whose data exist
     python bench/make_golden.py --cases ridge_tall,path20_leukemia   # update some
 
-Lasso, ElasticNet, path, LassoCV and logistic references come from
+Lasso, ElasticNet, path, LassoCV, logistic and multitask references come from
 :func:`fastlasso.reference_solution` (working-set CD at ``tol=1e-14``, polish
 on the support, duality gap recomputed in float64; certified relative gap
 ``<= 1e-12`` of the null model's objective, else the script fails). P* is the
@@ -20,8 +20,9 @@ objective of that solution as the suite's judge (``cases.score``) computes it.
   ``g`` the gradient;
 - logistic: ``C`` of ``logistic_compare.py``'s task (``logistic_refs.json``),
   checked against that file's ``P_star``;
-- multitask: only when ``fastlasso.MultiTaskLasso`` exists: its fit at
-  ``tol=1e-14``, certified by a multitask duality gap computed here.
+- multitask: only when ``fastlasso.MultiTaskLasso`` exists:
+  ``reference_solution`` with the 2-d ``Y`` (block CD at ``tol=1e-14``, the
+  multi-task duality gap recomputed in numpy).
 """
 
 from __future__ import annotations
@@ -139,26 +140,9 @@ def _logistic(case, data):
 def _multitask(case, data):
     if not hasattr(fastlasso, "MultiTaskLasso"):
         return None
-    try:
-        cls = fastlasso.MultiTaskLasso
-    except (AttributeError, ImportError):
-        return None
-    X, Y, alpha = data.X, data.y, data.alpha
-    est = cls(alpha=alpha, tol=1e-14, max_iter=100_000).fit(X, Y)
-    W, b = np.asarray(est.coef_), np.asarray(est.intercept_)
-    n = X.shape[0]
-    R = Y - X @ W.T - b
-    R -= R.mean(axis=0)
-    norms = np.linalg.norm(X.T @ R, axis=1)  # row j: ||X_j^T R||_2
-    theta = R / max(n * alpha, norms.max()) * alpha  # scaled into the dual set
-    Yc = Y - Y.mean(axis=0)
-    primal = C.multitask_objective(X, Y, W, b, alpha)
-    dual = float(np.sum(theta * Yc)) - 0.5 * n * float(np.sum(theta * theta))
-    null = 0.5 * float(np.sum(Yc * Yc)) / n
-    rel = (primal - dual) / null
-    if rel > REL_GAP:
-        raise RuntimeError(f"multitask reference: rel gap {rel:.1e}")
-    return {"alpha": alpha, "P_star": primal, "rel_gap": rel}
+    ref = _ref(data.X, data.y, data.alpha)  # 2-d y: the multi-task Lasso
+    p_star = C.multitask_objective(data.X, data.y, ref.coef, ref.intercept, data.alpha)
+    return {"alpha": data.alpha, "P_star": p_star, "rel_gap": ref.rel_gap}
 
 
 MAKERS = {

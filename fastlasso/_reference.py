@@ -1,11 +1,11 @@
 """Reference-grade solutions: optima certified to a relative duality gap of 1e-12.
 
 ``reference_solution(X, y, alpha)`` gives the optimum ``P*`` of a Lasso /
-ElasticNet (or, with ``model="logistic"``, of a binary penalised logistic
-regression) to an accuracy that makes it usable as the ``P*`` of other
-projects' benchmarks: the returned point comes with a duality gap that this
-module recomputes in float64 with numpy, independently of the kernels' own
-stopping test.
+ElasticNet (multi-task when ``y`` is 2-d; with ``model="logistic"``, of a
+binary penalised logistic regression) to an accuracy that makes it usable as
+the ``P*`` of other projects' benchmarks: the returned point comes with a
+duality gap that this module recomputes in float64 with numpy, independently
+of the kernels' own stopping test.
 
 Method. The working-set coordinate-descent solver runs at ``tol=1e-14``
 (float64). If the recomputed gap is still above ``target_gap``, the solution is
@@ -29,7 +29,12 @@ import numpy as np
 from scipy import sparse
 from scipy.special import expit
 
-__all__ = ["ReferenceSolution", "enet_duality_gap", "reference_solution"]
+__all__ = [
+    "ReferenceSolution",
+    "enet_duality_gap",
+    "multitask_duality_gap",
+    "reference_solution",
+]
 
 #: Relative duality gap a reference must reach to count as certified.
 TARGET_GAP = 1e-12
@@ -41,8 +46,8 @@ class ReferenceSolution:
 
     Attributes
     ----------
-    coef : ndarray of shape (n_features,)
-    intercept : float
+    coef : ndarray of shape (n_features,) (multi-task: (n_tasks, n_features))
+    intercept : float (multi-task: ndarray of shape (n_tasks,))
     objective : float
         ``P(coef, intercept)`` (the objective stated by ``reference_solution``).
     dual_objective : float
@@ -61,7 +66,8 @@ class ReferenceSolution:
     n_iter : int
         Iterations of the solver (epochs or Newton steps), polish excluded.
     method : str
-        ``"cd"`` or ``"cd+polish"`` (``"newton"`` / ``"newton+polish"``).
+        ``"cd"`` or ``"cd+polish"`` (``"newton"`` / ``"newton+polish"``;
+        ``"bcd"`` for the multi-task Lasso).
     """
 
     coef: np.ndarray
@@ -113,6 +119,54 @@ def enet_duality_gap(X, y, w, alpha, l1_ratio=1.0, fit_intercept=True):
     primal = 0.5 * r2 + l1 * w1 + 0.5 * l2 * w2
     dual = -0.5 * r2 * const**2 + const * float(r @ yc) - 0.5 * l2 * w2 * const**2
     return primal / n, dual / n, b
+
+
+def multitask_duality_gap(X, Y, W, alpha, l1_ratio=1.0, fit_intercept=True):
+    """Primal, dual objective and best intercepts of a multi-task (elastic-net)
+    Lasso point ``W`` (n_tasks, n_features), in float64.
+
+    ``P(W, b) = 1/(2n) ||Y - X W^T - b||_F^2 + alpha l1_ratio sum_j ||W_:j||_2
+    + alpha (1 - l1_ratio)/2 ||W||_F^2``; the dual point is the residual scaled
+    so that ``max_j ||X_j^T theta - n l2 W_:j||_2 <= n l1`` (scikit-learn's).
+    """
+    n = X.shape[0]
+    W = np.asarray(W, dtype=np.float64)
+    Y = np.asarray(Y, dtype=np.float64)
+    R = Y - np.asarray(X @ W.T)
+    b = R.mean(axis=0) if fit_intercept else np.zeros(Y.shape[1])
+    R = R - b
+    Yc = Y - Y.mean(axis=0) if fit_intercept else Y
+    l1, l2 = alpha * l1_ratio * n, alpha * (1.0 - l1_ratio) * n
+    XtA = np.asarray(X.T @ R) - l2 * W.T
+    dual_norm = float(np.max(np.linalg.norm(XtA, axis=1))) if XtA.size else 0.0
+    const = l1 / dual_norm if dual_norm > l1 else 1.0
+    r2, w2 = float(np.sum(R * R)), float(np.sum(W * W))
+    l21 = float(np.sum(np.linalg.norm(W, axis=0)))
+    primal = 0.5 * r2 + l1 * l21 + 0.5 * l2 * w2
+    dual = -0.5 * const**2 * (r2 + l2 * w2) + const * float(np.sum(R * Yc))
+    return primal / n, dual / n, b
+
+
+def _multitask(X, Y, alpha, l1_ratio, fit_intercept, tol, max_iter, target_gap):
+    from sklearn.exceptions import ConvergenceWarning
+
+    from .linear_model import MultiTaskElasticNet
+
+    est = MultiTaskElasticNet(
+        alpha=alpha,
+        l1_ratio=l1_ratio,
+        fit_intercept=fit_intercept,
+        tol=tol,
+        max_iter=max_iter,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, Y)
+    W = np.asarray(est.coef_, dtype=np.float64).copy()
+    primal, dual, b = multitask_duality_gap(X, Y, W, alpha, l1_ratio, fit_intercept)
+    Yc = Y - Y.mean(axis=0) if fit_intercept else Y
+    scale = 0.5 * float(np.sum(Yc * Yc)) / X.shape[0]
+    return W, b, primal, dual, scale, int(est.n_iter_), "bcd"
 
 
 def _columns(X, idx, fit_intercept):
@@ -278,7 +332,10 @@ def reference_solution(
         P(w, b) = 1/(2 n) ||y - X w - b||^2 + alpha l1_ratio ||w||_1
                   + alpha (1 - l1_ratio) / 2 ||w||^2;
 
-    ``model="logistic"`` (binary ``y``, any two labels, the second in sorted
+    with a 2-d ``y`` (n_samples, n_tasks) it is the multi-task (elastic-net)
+    Lasso, ``1/(2n) ||Y - X W^T - b||_F^2 + alpha l1_ratio sum_j ||W_:j||_2 +
+    alpha (1 - l1_ratio)/2 ||W||_F^2`` (block coordinate descent at ``tol``, no
+    polish); ``model="logistic"`` (binary ``y``, any two labels, the second in sorted
     order is the positive class) minimises scikit-learn's
     ``LogisticRegression`` objective
 
@@ -290,7 +347,7 @@ def reference_solution(
     X : array-like or sparse matrix of shape (n_samples, n_features)
         Converted to float64 (Fortran order or CSC): the reference is always
         computed in float64.
-    y : array-like of shape (n_samples,)
+    y : array-like of shape (n_samples,) or (n_samples, n_tasks)
     alpha : float
         Penalty strength of the Lasso / ElasticNet (> 0).
     l1_ratio : float in (0, 1], default=1.0
@@ -320,10 +377,11 @@ def reference_solution(
     """
     X = _as_design(X)
     y = np.asarray(y)
-    if y.ndim != 1 or y.shape[0] != X.shape[0]:
+    multitask = model == "lasso" and y.ndim == 2
+    if y.shape[:1] != X.shape[:1] or y.ndim != (2 if multitask else 1):
         raise ValueError(
-            f"y must be 1-d with X.shape[0] = {X.shape[0]} entries; got shape "
-            f"{y.shape}."
+            f"y must be 1-d (2-d for the multi-task Lasso) with X.shape[0] = "
+            f"{X.shape[0]} rows; got shape {y.shape}."
         )
     if not 0.0 < l1_ratio <= 1.0:
         raise ValueError(f"l1_ratio must be in (0, 1]; got {l1_ratio}.")
@@ -332,7 +390,8 @@ def reference_solution(
             raise ValueError(f"alpha must be a positive float; got {alpha!r}.")
         y = np.asarray(y, dtype=np.float64)
         args = (X, y, float(alpha), l1_ratio, fit_intercept, tol, max_iter)
-        w, b, primal, dual, scale, n_iter, method = _enet(*args, target_gap)
+        solve = _multitask if multitask else _enet
+        w, b, primal, dual, scale, n_iter, method = solve(*args, target_gap)
     elif model == "logistic":
         if C is None or not C > 0:
             raise ValueError(f"C must be a positive float; got {C!r}.")
@@ -344,7 +403,7 @@ def reference_solution(
     rel = gap / scale if scale > 0 else gap
     return ReferenceSolution(
         coef=w,
-        intercept=float(b),
+        intercept=b if multitask else float(b),
         objective=float(primal),
         dual_objective=float(dual),
         gap=float(gap),

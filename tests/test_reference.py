@@ -114,3 +114,25 @@ def test_reference_errors():
         fastlasso.reference_solution(X, y, model="logistic", C=1.0)
     with pytest.raises(ValueError, match="model must be"):
         fastlasso.reference_solution(X, y, 0.1, model="ridge")
+
+
+def test_reference_multitask():
+    rng = np.random.default_rng(2)
+    n, p, k = 30, 50, 3
+    X = rng.standard_normal((n, p))
+    W = np.zeros((k, p))
+    W[:, :4] = rng.standard_normal((k, 4))
+    Y = X @ W.T + 0.3 * rng.standard_normal((n, k))
+    Yc = Y - Y.mean(axis=0)
+    alpha = np.max(np.linalg.norm(X.T @ Yc, axis=1)) / (n * 5)
+    ref = fastlasso.reference_solution(X, Y, alpha)
+    assert ref.certified and ref.coef.shape == (k, p) and ref.intercept.shape == (k,)
+    # independent certificate: residual scaled into max_j ||x_j^T theta|| <= alpha
+    R = Y - X @ ref.coef.T - ref.intercept
+    primal = np.sum(R**2) / (2 * n) + alpha * np.linalg.norm(ref.coef, axis=0).sum()
+    Rc = R - R.mean(axis=0)
+    theta = Rc / max(n, np.max(np.linalg.norm(X.T @ Rc, axis=1)) / alpha)
+    dual = np.sum(theta * Yc) - n / 2 * np.sum(theta**2)
+    assert (primal - dual) / (np.sum(Yc**2) / (2 * n)) <= 1e-12
+    assert abs(primal - ref.objective) <= 1e-14 * np.sum(Yc**2)
+    assert 4 <= np.count_nonzero(np.linalg.norm(ref.coef, axis=0)) < p
