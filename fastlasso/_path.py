@@ -758,6 +758,15 @@ def enet_path(
     n_iters : list of int
         Only with ``return_n_iter=True``.
     """
+    from ._dask import enet_path_dask, uses_dask  # imports no dask
+
+    if uses_dask(X, y):
+        return enet_path_dask(
+            X, y, l1_ratio=l1_ratio, eps=eps, n_alphas=n_alphas, alphas=alphas,
+            precompute=precompute, Xy=Xy, copy_X=copy_X, coef_init=coef_init,
+            verbose=verbose, return_n_iter=return_n_iter, positive=positive,
+            check_input=check_input, **params,
+        )  # fmt: skip
     if n_alphas == "deprecated":
         _alphas = 100
     else:

@@ -265,13 +265,21 @@ def test_path_does_not_modify_inputs():
         np.testing.assert_array_equal(y, y0)
 
 
-def test_multitask_not_implemented():
+def test_two_dimensional_y_is_the_multitask_path():
+    """A 2-D y gives scikit-learn's multi-task path: coefs (n_targets,
+    n_features, n_alphas), the same as MultiTaskElasticNet at each alpha."""
+    from fastlasso import MultiTaskElasticNet
+
     X, y = PROBLEMS["n>p"]
-    Y = np.column_stack([y, -y])
-    with pytest.raises(NotImplementedError):
-        enet_path(X, Y, alphas=3)
-    with pytest.raises(NotImplementedError):
-        lasso_path(X, Y, alphas=3)
+    Y = np.column_stack([y, -0.5 * y + 0.1])
+    alphas, coefs, _ = enet_path(X, Y, l1_ratio=0.7, alphas=3, tol=1e-12)
+    assert coefs.shape == (2, X.shape[1], 3)
+    est = MultiTaskElasticNet(
+        alpha=alphas[-1], l1_ratio=0.7, fit_intercept=False, tol=1e-12
+    ).fit(X, Y)
+    np.testing.assert_allclose(coefs[:, :, -1], est.coef_, atol=1e-7)
+    _, lcoefs, _ = lasso_path(X, Y, alphas=alphas[:1])
+    assert lcoefs.shape == (2, X.shape[1], 1)
 
 
 def test_unexpected_params_and_deprecations():
