@@ -377,3 +377,17 @@ def test_cv_jobs_verbose_rule_and_errors(capsys):
         got = _errors(make_fl, X, Y[:, 0])
         want = _errors(make_sk, X, Y[:, 0])
         assert got == want
+
+
+@pytest.mark.parametrize("layout", ["dense", "csc"])
+def test_nonfinite_params_raise(layout):
+    """Huge data overflow to NaN inside the solver: scikit-learn's ValueError (the
+    working-set selection once crashed on NaN scores)."""
+    rng = np.random.RandomState(0)
+    X = np.finfo(np.float64).max * rng.uniform(size=(10, 2))
+    Y = rng.randint(0, 2, size=(10, 2)).astype(float)
+    Xl = sp.csc_matrix(X) if layout == "csc" else X
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(ValueError, match="non-finite parameter values"):
+            fl.MultiTaskElasticNet(alpha=0.1).fit(Xl, Y)

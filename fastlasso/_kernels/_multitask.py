@@ -308,7 +308,9 @@ def _mt_select(W, rn, excluded, dual_norm, l1, l2, pf, col_sq, scores, ws, targe
             n_supp += 1
             scores[j] = -np.inf
         else:
-            scores[j] = (l1 * pf[j] - scale * rn[j]) / np.sqrt(col_sq[j] + l2 * pf[j])
+            sc = (l1 * pf[j] - scale * rn[j]) / np.sqrt(col_sq[j] + l2 * pf[j])
+            # NaN (non-finite data) would break the selection's comparisons
+            scores[j] = sc if sc == sc else np.inf
     if n_alive == 0:
         return 0, 0
     size = min(n_alive, max(target, 2 * n_supp))
