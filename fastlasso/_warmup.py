@@ -19,10 +19,10 @@ __all__ = ["warmup"]
 
 def _fit_all(group: str = "all", verbose: bool = False) -> None:
     """Fit the tiny problems of :func:`warmup`: ``group`` "ws" (working-set CD),
-    "other" (plain CD, FISTA, Gram) or "all"."""
+    "other" (plain CD, FISTA, Gram, multi-task block CD) or "all"."""
     import scipy.sparse as sp
 
-    from .linear_model import ElasticNet
+    from .linear_model import ElasticNet, MultiTaskElasticNet
 
     rng = np.random.RandomState(0)
     X = rng.randn(8, 5)
@@ -42,6 +42,11 @@ def _fit_all(group: str = "all", verbose: bool = False) -> None:
                     ElasticNet(alpha=0.01, solver="fista", **pen).fit(Xl, y)
         if other:
             ElasticNet(alpha=0.01, precompute=True).fit(Xd, y)
+            # the multi-task kernel: one specialisation per dtype and layout (the
+            # penalty factors and their projection are always passed as arrays)
+            Y = np.column_stack([y, -y])
+            for Xl in (Xd, sp.csc_matrix(Xd)):
+                MultiTaskElasticNet(alpha=0.01).fit(Xl, Y)
         if verbose:
             name = np.dtype(dtype).name
             print(f"{group} {name}: {time.perf_counter() - t0:.2f} s", file=sys.stderr)
@@ -53,15 +58,16 @@ def warmup(verbose: bool = False, jobs: int | None = None) -> list[str]:
     Runs tiny problems through the public estimators for each dtype (float32,
     float64), layout (dense, CSC) and penalty (none, penalty factors and bounds),
     with each solver (working-set CD for l1 > 0, plain CD for l1 = 0, FISTA), and
-    the Gram solver (dense, no penalty factors) per dtype. Other inputs (C order,
-    strided, read-only, memory-mapped, CSR/COO, int64 indices, sample weights)
-    are converted to one of these before they reach a kernel.
+    the Gram solver (dense, no penalty factors) per dtype, and the multi-task
+    block-CD kernel per dtype and layout. Other inputs (C order, strided,
+    read-only, memory-mapped, CSR/COO, int64 indices, sample weights) are
+    converted to one of these before they reach a kernel.
 
     With ``jobs`` > 1 (default: 2 if the machine has 2 cores or more and the
-    on-disk cache is on) a second process compiles the plain-CD, FISTA and Gram
-    kernels while this one compiles the working-set kernel; each writes its own
-    kernels' cache entries, and a last pass here loads them all (and compiles
-    anything a concurrent index write lost).
+    on-disk cache is on) a second process compiles the plain-CD, FISTA, Gram and
+    multi-task kernels while this one compiles the working-set kernel; each
+    writes its own kernels' cache entries, and a last pass here loads them all
+    (and compiles anything a concurrent index write lost).
 
     Returns
     -------

@@ -61,6 +61,15 @@ FIT_MANY_DENSE = textwrap.dedent("""
             Lasso(alpha=0.05).fit(Xl, np.column_stack([y, -y]))
             lasso_path(Xl, y, alphas=5)
             enet_path(Xl, y, alphas=5, coef_init=np.zeros(10))
+            from fastlasso import MultiTaskElasticNet, MultiTaskLasso
+            Y2 = np.column_stack([y, -y, y ** 2])
+            for fi in (True, False):
+                for s in (None, sw):
+                    MultiTaskLasso(alpha=0.05, fit_intercept=fi).fit(
+                        Xl, Y2, sample_weight=s)
+            MultiTaskElasticNet(alpha=0.05, selection="random", random_state=0,
+                                penalty_factor=np.r_[0.0, np.ones(9)]).fit(Xl, Y2)
+            lasso_path(Xl, Y2, alphas=5)
 """)
 
 FIT_MANY_SPARSE = textwrap.dedent("""
@@ -74,6 +83,8 @@ FIT_MANY_SPARSE = textwrap.dedent("""
                                selection="random", random_state=0).fit(
                                    Xs, y, sample_weight=s)
             lasso_path(Xs, y, alphas=5)
+            for s in (None, sw):
+                MultiTaskLasso(alpha=0.05).fit(Xs, Y2, sample_weight=s)
 """)
 
 FIT_MANY_GRAM = textwrap.dedent("""
@@ -100,7 +111,7 @@ def run_python(code, cache_dir, stderr=None):
         cwd=REPO,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=1500,  # a cold warm-up of every kernel on a loaded 2-core machine
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     line = [ln for ln in proc.stdout.splitlines() if ln.startswith("STATS=")][-1]
@@ -222,13 +233,27 @@ FIT_AFTER_WARMUP = textwrap.dedent("""
     from fastlasso import LogisticRegressionCV
     LogisticRegressionCV(Cs=3, cv=3, l1_ratios=[0.5, 1.0], solver="saga",
                          scoring="neg_log_loss", n_jobs=2).fit(mm, yc)
+    from fastlasso import (MultiTaskElasticNet, MultiTaskElasticNetCV,
+                           MultiTaskLasso, MultiTaskLassoCV)
+    Y = np.column_stack([y, -y, y ** 2])
+    Y_ro = Y.copy(); Y_ro.flags.writeable = False
+    for Xl in inputs:
+        for s in (None, sw):
+            fit(MultiTaskLasso(alpha=0.05).fit, Xl, Y_ro, sample_weight=s)
+            fit(MultiTaskElasticNet(alpha=0.05, penalty_factor=pf).fit, Xl, Y,
+                sample_weight=s)
+        fit(lasso_path, Xl, Y, alphas=4)
+    MultiTaskLassoCV(cv=3, alphas=5, n_jobs=2).fit(mm, Y)
+    MultiTaskElasticNetCV(cv=3, alphas=5, l1_ratio=[0.5, 1.0]).fit(
+        sp.csr_matrix(X), Y, sample_weight=sw)
 """)
 
 
 def test_no_compile_after_warmup(tmp_path):
     """After ``fastlasso warmup``, no input a user can pass compiles a kernel: a
     fresh process fitting read-only, memory-mapped, C-ordered, strided, float32,
-    CSR/CSC/COO with int64 indices, weighted and penalty-factor inputs loads every
+    CSR/CSC/COO with int64 indices, weighted and penalty-factor inputs (single-
+    and multi-task estimators, paths and CV) loads every
     specialisation from the cache (no cache miss) and needs none that warm-up did
     not make."""
     cache_dir = tmp_path / "numba-cache"

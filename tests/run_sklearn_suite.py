@@ -1,0 +1,74 @@
+"""Run scikit-learn's own coordinate-descent tests against fastlasso.
+
+Copies the installed scikit-learn's ``linear_model/tests/test_coordinate_descent.py``
+and ``test_sparse_coordinate_descent.py`` to a temporary directory, points their
+estimator and path imports at fastlasso (the estimators fastlasso provides are
+re-imported from it right after the files' own imports; everything else stays
+scikit-learn's), and runs them with pytest. Not collected by the test suite (the
+name does not start with ``test_``); run it by hand::
+
+    python tests/run_sklearn_suite.py [-k EXPR] [extra pytest args]
+
+The exit status is pytest's; ``-rf`` lists the failures.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import sklearn
+
+#: the names fastlasso provides with scikit-learn's contract
+NAMES = (
+    "ElasticNet",
+    "ElasticNetCV",
+    "Lasso",
+    "LassoCV",
+    "MultiTaskElasticNet",
+    "MultiTaskElasticNetCV",
+    "MultiTaskLasso",
+    "MultiTaskLassoCV",
+    "Ridge",
+    "enet_path",
+    "lasso_path",
+)
+FILES = ("test_coordinate_descent.py", "test_sparse_coordinate_descent.py")
+
+
+def redirect(source: str) -> str:
+    """``source`` with ``from fastlasso import ...`` after its last top-level
+    import, for the names it imports from ``sklearn.linear_model``."""
+    names = [n for n in NAMES if re.search(rf"\b{n}\b", source)]
+    lines = source.splitlines()
+    last = max(
+        i for i, line in enumerate(lines) if line.startswith(("import ", "from "))
+    )
+    # the end of the last import statement (it may span several lines)
+    end = last
+    depth = lines[last].count("(") - lines[last].count(")")
+    while depth > 0:
+        end += 1
+        depth += lines[end].count("(") - lines[end].count(")")
+    patch = "from fastlasso import " + ", ".join(names) + "  # noqa  (redirected)"
+    return "\n".join(lines[: end + 1] + [patch] + lines[end + 1 :]) + "\n"
+
+
+def main(argv: list[str]) -> int:
+    src_dir = os.path.join(os.path.dirname(sklearn.__file__), "linear_model", "tests")
+    with tempfile.TemporaryDirectory(prefix="fastlasso-sk-suite-") as tmp:
+        for name in FILES:
+            with open(os.path.join(src_dir, name)) as fh:
+                text = redirect(fh.read())
+            with open(os.path.join(tmp, name), "w") as fh:
+                fh.write(text)
+        cmd = [sys.executable, "-m", "pytest", "-q", "-rf", "-p", "no:cacheprovider"]
+        cmd += [os.path.join(tmp, name) for name in FILES] + argv
+        return subprocess.call(cmd, cwd=tmp)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
