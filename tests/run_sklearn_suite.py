@@ -65,6 +65,9 @@ def main(argv: list[str]) -> int:
                 text = redirect(fh.read())
             with open(os.path.join(tmp, name), "w") as fh:
                 fh.write(text)
+        with open(os.path.join(tmp, "conftest.py"), "w") as fh:
+            # scikit-learn's fixtures and hooks (global_random_seed, ...)
+            fh.write("from sklearn.conftest import *  # noqa: F403\n")
         cmd = [sys.executable, "-m", "pytest", "-q", "-rf", "-p", "no:cacheprovider"]
         cmd += [os.path.join(tmp, name) for name in FILES] + argv
         return subprocess.call(cmd, cwd=tmp)
