@@ -26,8 +26,8 @@ _WHERE = {
     "Ridge": ".linear_model",
     "RidgeCV": ".linear_model",
     "ridge_path": ".linear_model",
-    "enet_path": "._path",
-    "lasso_path": "._path",
+    "enet_path": "._enet_path",
+    "lasso_path": "._enet_path",
     "logistic_path": ".linear_model",
     "reference_solution": "._reference",
 }

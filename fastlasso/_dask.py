@@ -302,7 +302,7 @@ def fit_enet_cv_dask(est, X, y, sample_weight=None, **params):
     ``verbose`` are not used; ``precompute`` is ignored: always the Gram)."""
     from sklearn.utils import check_random_state, check_scalar
 
-    from .linear_model._cv import _TIE_RTOL, _first_min
+    from ._cv_select import select_alpha
 
     if params:
         raise ValueError(
@@ -353,30 +353,7 @@ def fit_enet_cv_dask(est, X, y, sample_weight=None, **params):
         coef_paths.append(c)
         icpt_paths.append(b)
     del stats
-    mse_paths = np.asarray(mse_paths)  # (n_l1, n_folds, n_alphas)
-    mean_mse = mse_paths.mean(axis=1)
-    if n_folds > 1:
-        mse_se = np.std(mse_paths, axis=1, ddof=1) / np.sqrt(n_folds)
-    else:
-        mse_se = np.zeros_like(mean_mse)
-    est.mse_path_ = np.squeeze(np.moveaxis(mse_paths, 2, 1))
-
-    best_mse, k_best, i_best_k = np.inf, 0, _first_min(mean_mse[0])
-    best_alpha = grids[0][i_best_k]
-    for k in range(n_l1):
-        i = _first_min(mean_mse[k])
-        margin = _TIE_RTOL * abs(best_mse) if np.isfinite(best_mse) else 0.0
-        if mean_mse[k, i] < best_mse - margin:
-            best_mse, k_best, best_alpha, i_best_k = mean_mse[k, i], k, grids[k][i], i
-    threshold = mean_mse[k_best, i_best_k] + mse_se[k_best, i_best_k]
-    est.alpha_min_ = best_alpha
-    est.alpha_1se_ = np.max(grids[k_best][mean_mse[k_best] <= threshold])
-    est.alpha_ = est.alpha_1se_ if est.alpha_rule == "1se" else best_alpha
-    est.mse_se_ = mse_se[0] if n_l1 == 1 else mse_se
-    grids = np.asarray(grids)
-    est.alphas_ = (
-        grids[0] if (n_l1 == 1 or not isinstance(est.alphas, Integral)) else grids
-    )
+    k_best = select_alpha(est, mse_paths, grids, l1_ratios)
     if store:
         cp = np.asarray(coef_paths, dtype=dtype)
         ip = np.asarray(icpt_paths, dtype=dtype)
@@ -389,6 +366,8 @@ def fit_enet_cv_dask(est, X, y, sample_weight=None, **params):
     l1_best = float(l1_ratios[k_best])
     if hasattr(est, "l1_ratio"):
         est.l1_ratio_ = l1_best
+    else:  # LassoCV has no l1_ratio_
+        del est.l1_ratio_
     refit = RefitParams(est)
     enet_from_stats(refit, total, n, p, dtype, 1, est.alpha_, l1_best)
     for attr in ("coef_", "intercept_", "dual_gap_", "n_iter_", "n_features_in_"):

@@ -22,7 +22,8 @@ from sklearn.utils.estimator_checks import (
 )
 
 from fastlasso import ElasticNetCV, LassoCV, Ridge, enet_path, lasso_path
-from fastlasso.linear_model._cv import _first_min, _fold_size
+from fastlasso._cv_select import first_min as _first_min
+from fastlasso.linear_model._cv import _fold_size
 
 # --------------------------------------------------------------------------------------
 # 1. negative alphas in the path functions

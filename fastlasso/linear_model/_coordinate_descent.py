@@ -21,6 +21,7 @@ from sklearn.utils import check_array
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
+from .._enet_path import enet_path as _enet_path
 from .._path import (
     Design,
     canonical_csc,
@@ -29,7 +30,6 @@ from .._path import (
     make_penalty,
     solve_path,
 )
-from .._path import enet_path as _enet_path
 
 __all__ = ["ElasticNet", "Lasso"]
 

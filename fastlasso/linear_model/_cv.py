@@ -38,6 +38,9 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from .._cv_select import select_alpha
+from .._enet_path import enet_path as _enet_path
+from .._enet_path import lasso_path as _lasso_path
 from .._path import (
     Design,
     alpha_grid,
@@ -46,8 +49,6 @@ from .._path import (
     make_penalty,
     solve_path,
 )
-from .._path import enet_path as _enet_path
-from .._path import lasso_path as _lasso_path
 from ._coordinate_descent import ElasticNet, Lasso, _weighted_means
 
 __all__ = ["ElasticNetCV", "LassoCV"]
@@ -215,31 +216,6 @@ def _path_mse(
     if store_coefs:
         return mse, coefs.toarray(), np.asarray(intercepts)
     return mse, None, None
-
-
-# --------------------------------------------------------------------------------------
-# Choice of alpha
-
-#: Mean CV MSEs within this relative distance of the minimum are ties. Along a
-#: path, consecutive alphas whose warm start is already certified keep the same
-#: coefficients (up to rounding), so the curve has flat stretches whose values
-#: differ only in the last bits; which of them is "smallest" then depends on the
-#: summation order, e.g. on whether a sample of weight 2 is stored once or twice.
-_TIE_RTOL = 1e-12
-
-
-def _first_min(curve):
-    """Index of the largest alpha (first entry) whose MSE ties with the minimum.
-
-    Exact ties resolve as ``np.argmin`` (and scikit-learn) do, to the first
-    entry; values within ``_TIE_RTOL`` of the minimum count as ties too. A NaN
-    minimum (``np.argmin``'s choice) is returned as is.
-    """
-    i = int(np.argmin(curve))
-    low = curve[i]
-    if not np.isfinite(low):
-        return i
-    return int(np.flatnonzero(curve <= low + _TIE_RTOL * abs(low))[0])
 
 
 # --------------------------------------------------------------------------------------
@@ -496,38 +472,7 @@ class _CVFitMixin:
                 progress.update(task, n_alphas, final=task == n_tasks - 1)
 
         mse_paths = np.reshape([r[0] for r in results], (n_l1_ratio, n_folds, -1))
-        mean_mse = np.mean(mse_paths, axis=1)
-        if n_folds > 1:
-            mse_se = np.std(mse_paths, axis=1, ddof=1) / np.sqrt(n_folds)
-        else:
-            mse_se = np.zeros_like(mean_mse)
-        self.mse_path_ = np.squeeze(np.moveaxis(mse_paths, 2, 1))
-
-        best_mse = np.inf
-        k_best, i_best_k = 0, _first_min(mean_mse[0])  # all-NaN curves: first
-        best_alpha = alphas[0][i_best_k]
-        for k in range(n_l1_ratio):
-            i_best = _first_min(mean_mse[k])
-            margin = _TIE_RTOL * abs(best_mse) if np.isfinite(best_mse) else 0.0
-            if mean_mse[k, i_best] < best_mse - margin:
-                best_mse = mean_mse[k, i_best]
-                k_best, best_alpha = k, alphas[k][i_best]
-                i_best_k = i_best
-        # one-standard-error rule (glmnet's lambda.1se) on the chosen l1_ratio's curve
-        threshold = mean_mse[k_best, i_best_k] + mse_se[k_best, i_best_k]
-        alpha_1se = np.max(alphas[k_best][mean_mse[k_best] <= threshold])
-
-        self.l1_ratio_ = l1_ratios[k_best]
-        self.alpha_min_ = best_alpha
-        self.alpha_1se_ = alpha_1se
-        self.alpha_ = alpha_1se if self.alpha_rule == "1se" else best_alpha
-        self.mse_se_ = mse_se[0] if n_l1_ratio == 1 else mse_se
-        if isinstance(self.alphas, Integral):
-            self.alphas_ = np.asarray(alphas)
-            if n_l1_ratio == 1:
-                self.alphas_ = self.alphas_[0]
-        else:
-            self.alphas_ = np.asarray(alphas[0])
+        select_alpha(self, mse_paths, alphas, l1_ratios)
         if store:
             coef_path = np.reshape(
                 np.stack([r[1] for r in results]),

@@ -20,8 +20,9 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from .._enet_path import enet_path
 from .._multitask_path import mt_proj, mt_solve_path
-from .._path import Design, canonical_csc, enet_path, make_penalty
+from .._path import Design, canonical_csc, make_penalty
 from ._coordinate_descent import _weighted_means
 
 __all__ = ["MultiTaskElasticNet", "MultiTaskLasso"]

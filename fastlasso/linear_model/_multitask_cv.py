@@ -33,12 +33,13 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from .._cv_select import select_alpha
+from .._enet_path import enet_path as _enet_path
+from .._enet_path import lasso_path as _lasso_path
 from .._multitask_path import mt_solve_path
 from .._path import Design, canonical_csc
-from .._path import enet_path as _enet_path
-from .._path import lasso_path as _lasso_path
 from ._coordinate_descent import _weighted_means
-from ._cv import _TIE_RTOL, _first_min, _fold_weights, _Progress
+from ._cv import _fold_weights, _Progress
 from ._multitask import MultiTaskElasticNet, MultiTaskLasso
 
 __all__ = ["MultiTaskElasticNetCV", "MultiTaskLassoCV"]
@@ -238,31 +239,7 @@ class _MultiTaskCVFit:
     def _choose(self, mse_paths, l1_ratios, alphas):
         """alpha_, l1_ratio_ (scikit-learn's rule, ties within rounding to the
         largest alpha), the one-standard-error alpha and the fitted attributes."""
-        n_l1, n_folds, _ = mse_paths.shape
-        mean_mse = np.mean(mse_paths, axis=1)
-        if n_folds > 1:
-            mse_se = np.std(mse_paths, axis=1, ddof=1) / np.sqrt(n_folds)
-        else:
-            mse_se = np.zeros_like(mean_mse)
-        self.mse_path_ = np.squeeze(np.moveaxis(mse_paths, 2, 1))
-        best_mse = np.inf
-        k_best, i_best_k = 0, _first_min(mean_mse[0])
-        best_alpha = alphas[0][i_best_k]
-        for k in range(n_l1):
-            i_best = _first_min(mean_mse[k])
-            margin = _TIE_RTOL * abs(best_mse) if np.isfinite(best_mse) else 0.0
-            if mean_mse[k, i_best] < best_mse - margin:
-                best_mse = mean_mse[k, i_best]
-                k_best, best_alpha, i_best_k = k, alphas[k][i_best], i_best
-        threshold = mean_mse[k_best, i_best_k] + mse_se[k_best, i_best_k]
-        self.alpha_min_ = best_alpha
-        self.alpha_1se_ = np.max(alphas[k_best][mean_mse[k_best] <= threshold])
-        self.alpha_ = self.alpha_1se_ if self.alpha_rule == "1se" else best_alpha
-        self.l1_ratio_ = l1_ratios[k_best]
-        self.mse_se_ = mse_se[0] if n_l1 == 1 else mse_se
-        self.alphas_ = np.asarray(alphas)
-        if not isinstance(self.alphas, Integral) or n_l1 == 1:
-            self.alphas_ = self.alphas_[0]
+        select_alpha(self, mse_paths, alphas, l1_ratios)
 
 
 _PARAMS_DOC = """
