@@ -190,6 +190,14 @@ class Design:
             self.col_sq,
             self.xsw,
         )
+        if not np.all(np.isfinite(self.col_sq)):
+            # squared column norms overflow: CD cannot run in this precision
+            # (scikit-learn's iterates turn non-finite; same error)
+            raise ValueError(
+                "Coordinate descent iterations resulted in non-finite parameter"
+                " values. The input data may contain large values and need to"
+                " be preprocessed."
+            )
 
     def kernel_args(self, y, w):
         """The leading arguments of the CD and FISTA kernels: the data, its

@@ -249,3 +249,22 @@ def test_ridge_positive_float32():
     )
     assert m.coef_.dtype == np.float32
     assert _rel(m.coef_, coef, np.abs(coef).max()) <= 1e-6
+
+
+@pytest.mark.parametrize("sparse_x", [False, True])
+def test_nonfinite_iterates_raise_scikit_learn_error(sparse_x):
+    """Data at the float64 maximum overflow to NaN inside the solver: scikit-learn's
+    ValueError, not a crash (the working-set selection once wrote out of bounds
+    on NaN scores: scikit-learn's test_enet_nonfinite_params segfaulted)."""
+    from scipy import sparse as sp
+
+    from fastlasso import ElasticNet
+
+    rng = np.random.RandomState(0)
+    X = np.finfo(np.float64).max * rng.uniform(size=(10, 2))
+    y = rng.randint(0, 2, size=10)
+    Xl = sp.csc_matrix(X) if sparse_x else X
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(ValueError, match="non-finite parameter values"):
+            ElasticNet(alpha=0.1).fit(Xl, y)

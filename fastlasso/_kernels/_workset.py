@@ -119,13 +119,17 @@ def _scored_ws(
         if w[j] != 0.0 or (pen is not None and pen[0][j] == 0.0):
             n_supp += 1
             scores[j] = -np.inf
-        elif pen is not None:
-            pfj = pen[0][j]
-            scores[j] = (pfj * l1 - dual_norm * abs(XtA[j])) / np.sqrt(
-                col_sq[j] + pfj * l2
-            )
         else:
-            scores[j] = (1.0 - abs(XtA[j]) / scale) * inv_norm[j]
+            if pen is not None:
+                pfj = pen[0][j]
+                sc = (pfj * l1 - dual_norm * abs(XtA[j])) / np.sqrt(
+                    col_sq[j] + pfj * l2
+                )
+            else:
+                sc = (1.0 - abs(XtA[j]) / scale) * inv_norm[j]
+            # NaN (overflowing data) would break the selection's comparisons
+            # (it then wrote out of bounds); the estimators raise afterwards
+            scores[j] = sc if sc == sc else np.inf
     if n_alive == 0:
         return 0, 0
     size = min(n_alive, max(target, 2 * n_supp))
