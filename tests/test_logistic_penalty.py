@@ -225,3 +225,32 @@ def test_bad_factors_and_bounds(kw, y_kind, match):
     y = np.arange(30) % 2 if y_kind == "binary" else np.arange(30) % 3
     with pytest.raises(ValueError, match=match):
         LogisticRegression(C=1.0, l1_ratio=1.0, solver="saga", **kw).fit(X, y)
+
+
+def test_cv_with_factors_matches_refits_on_its_grid():
+    """LogisticRegressionCV with penalty factors and bounds: the refit is the
+    LogisticRegression fit at the chosen C with the same factors, and the folds'
+    paths use them (C_ as scikit-learn's rule on their scores)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    from fastlasso import LogisticRegressionCV
+
+    X, y, pf, lo, hi = _problem(21, 80, 30, True)
+    kw = dict(penalty_factor=pf, lower_bounds=lo, upper_bounds=hi)
+    cv = StratifiedKFold(3)
+    est = LogisticRegressionCV(
+        Cs=[0.05, 0.3, 2.0], l1_ratios=[1.0], solver="saga", cv=cv, tol=1e-10,
+        max_iter=500, use_legacy_attributes=False, **kw,
+    ).fit(X, y)  # fmt: skip
+    one = LogisticRegression(
+        C=est.C_, l1_ratio=1.0, solver="saga", tol=1e-10, max_iter=500, **kw
+    ).fit(X, y)
+    np.testing.assert_allclose(est.coef_, one.coef_, atol=1e-6)
+    assert np.all(est.coef_ >= lo) and np.all(est.coef_ <= hi)
+    # fold scores: accuracy of the fold fit at each C, recomputed here
+    for f, (train, test) in enumerate(cv.split(X, y)):
+        for i, C in enumerate([0.05, 0.3, 2.0]):
+            m = LogisticRegression(
+                C=C, l1_ratio=1.0, solver="saga", tol=1e-10, max_iter=500, **kw
+            ).fit(X[train], y[train])
+            assert est.scores_[f, 0, i] == pytest.approx(m.score(X[test], y[test]))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import inspect
 import numbers
 import warnings
+from numbers import Real
 
 import numpy as np
 from scipy import sparse
@@ -38,6 +39,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import validate_data
 
 from .._logistic_path import LogisticProblem, check_design, logistic_path
+from .._path import make_penalty
 from ._cv import _Progress
 from ._logistic import (
     LogisticRegression,
@@ -285,6 +287,7 @@ def _fold_path(
     score_weights,
     progress,
     task,
+    pen=None,
 ):
     """Warm-started path on one training fold, and its held-out scores.
 
@@ -316,6 +319,7 @@ def _fold_path(
             tol=tol,
             max_iter=max_iter,
             verbose=verbose,
+            pen=pen,
         )
         blocks.append(c)
         n_iter.append(it)
@@ -464,6 +468,10 @@ class LogisticRegressionCV(_sk.LogisticRegressionCV):
         Which ``C`` the final model uses: 'best' is scikit-learn's rule (the
         best total score over the folds); '1se' is the one-standard-error rule
         (glmnet's ``lambda.1se``), ``C_1se_``. Not a scikit-learn parameter.
+    penalty_factor, lower_bounds, upper_bounds : default=None
+        Per-feature penalty factors and box constraints, as in
+        :class:`fastlasso.LogisticRegression` (used by every fold's path and the
+        refit). Not scikit-learn parameters.
 
     Attributes
     ----------
@@ -554,6 +562,9 @@ class LogisticRegressionCV(_sk.LogisticRegressionCV):
     _parameter_constraints: dict = {
         **_sk.LogisticRegressionCV._parameter_constraints,
         "C_rule": [StrOptions({"best", "1se"})],
+        "penalty_factor": ["array-like", None],
+        "lower_bounds": ["array-like", Real, None],
+        "upper_bounds": ["array-like", Real, None],
     }
 
     def __init__(
@@ -577,6 +588,9 @@ class LogisticRegressionCV(_sk.LogisticRegressionCV):
         random_state=None,
         use_legacy_attributes="warn",
         C_rule="best",
+        penalty_factor=None,
+        lower_bounds=None,
+        upper_bounds=None,
     ):
         super().__init__(
             Cs=Cs,
@@ -598,6 +612,9 @@ class LogisticRegressionCV(_sk.LogisticRegressionCV):
             use_legacy_attributes=use_legacy_attributes,
         )
         self.C_rule = C_rule
+        self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, **params):
@@ -683,6 +700,10 @@ class LogisticRegressionCV(_sk.LogisticRegressionCV):
         s = sample_weights(X, y, classes, sample_weight, self.class_weight)
         Y = encode_targets(y, classes)
         shares = [l1_share(penalty, r) for r in l1_grid]
+        pen = make_penalty(
+            X.shape[1], X.dtype, self.penalty_factor, self.lower_bounds,
+            self.upper_bounds,
+        )  # fmt: skip
         n_folds, n_l1, n_Cs = len(folds), len(l1_grid), len(Cs)
         scorer = _fold_scorer(scoring, classes)
 
@@ -713,6 +734,7 @@ class LogisticRegressionCV(_sk.LogisticRegressionCV):
                 score_weights=sw,
                 progress=progress,
                 task=f * n_l1 + k,
+                pen=pen,
             )
             for f, (train, test) in enumerate(folds)
             for k in range(n_l1)
@@ -779,6 +801,7 @@ class LogisticRegressionCV(_sk.LogisticRegressionCV):
                 tol=self.tol,
                 max_iter=self.max_iter,
                 verbose=max(0, self.verbose - 1),
+                pen=pen,
             )
             w = w[0]
             self.dual_gap_ = float(gaps[0])
