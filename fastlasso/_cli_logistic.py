@@ -24,14 +24,18 @@ def is_class_target(y) -> bool:
     return np.unique(y).size == 2
 
 
-def c_grid(X, y, n_Cs, eps, l1_ratio):
+def c_grid(X, y, n_Cs, eps, l1_ratio, penalty_factor=None):
     """glmnet's grid in C on all the data (:func:`fastlasso._logistic_path.auto_Cs`,
-    unit weights, with an intercept)."""
+    unit weights, with an intercept; from the first penalised feature to enter
+    when penalty factors are given)."""
     from fastlasso._logistic_path import auto_Cs, check_design
+    from fastlasso._path import make_penalty
     from fastlasso.linear_model._logistic import encode_targets
 
+    X = check_design(X)
+    pen = make_penalty(X.shape[1], X.dtype, penalty_factor)
     Y = encode_targets(np.asarray(y), np.unique(y))
-    return auto_Cs(check_design(X), Y, np.ones(len(y)), l1_ratio, True, n_Cs, eps)
+    return auto_Cs(X, Y, np.ones(len(y)), l1_ratio, True, n_Cs, eps, pen)
 
 
 def held_out_scores(est, X, y, folds, C):
@@ -80,10 +84,62 @@ def print_selection(names, coef, selected, top, scale, more):
             print(f"  ... ({selected.size - shown.size} more{more})")
 
 
-def select_logistic(args, data, X_fit, scale, names, verbose, fit):
+def write_selection(path, args, data, est, coef, selected, scores):
+    """``--out``: the selection as JSON (with the CV summary) or CSV (rank,
+    feature, index, one coefficient column per row of ``coef``)."""
+    import csv
+    import json
+
+    (loss, loss_se, acc) = scores
+    classes = [c.item() if hasattr(c, "item") else c for c in est.classes_]
+    if path.lower().endswith(".json"):
+        result = {
+            "data": data.source,
+            "target": data.target_name,
+            "estimator": type(est).__name__,
+            "classes": classes,
+            "n_samples": int(data.X.shape[0]),
+            "n_features": int(data.X.shape[1]),
+            "standardized": bool(args.standardize),
+            "cv_folds": int(args.cv),
+            "alpha_rule": args.alpha_rule,
+            "C": float(est.C_),
+            "C_best": float(est.C_best_),
+            "C_1se": float(est.C_1se_),
+            "l1_ratio": float(est.l1_ratio_),
+            "cv_log_loss": loss,
+            "cv_log_loss_se": loss_se,
+            "cv_accuracy": acc,
+            "dual_gap": float(est.dual_gap_),
+            "intercept": [float(v) for v in np.ravel(est.intercept_)],
+            "n_selected": int(selected.size),
+            "selected": [
+                {
+                    "feature": data.feature_names[j],
+                    "index": int(j),
+                    "coef": [float(v) for v in coef[:, j]],
+                }
+                for j in selected
+            ],
+        }
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(result, f, indent=2)
+            f.write("\n")
+        return
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        heads = ["coef"] if coef.shape[0] == 1 else [f"coef_{c}" for c in classes]
+        writer.writerow(["rank", "feature", "index", *heads])
+        for rank, j in enumerate(selected, start=1):
+            values = [repr(float(v)) for v in coef[:, j]]
+            writer.writerow([rank, data.feature_names[j], int(j), *values])
+
+
+def select_logistic(args, data, X_fit, scale, names, verbose, fit, penalty=None):
     """Fit ``LogisticRegressionCV`` and print the selection; returns the exit code.
 
-    ``fit(est, X, y)`` runs the fit counting ConvergenceWarnings (the CLI's).
+    ``fit(est, X, y)`` runs the fit counting ConvergenceWarnings (the CLI's);
+    ``penalty``: per-feature penalty factors (``--penalty-factor``) or None.
     """
     import time
 
@@ -93,7 +149,7 @@ def select_logistic(args, data, X_fit, scale, names, verbose, fit):
 
     y = np.asarray(data.y)
     l1_ratios = [1.0] if args.l1_ratio is None else list(args.l1_ratio)
-    Cs = c_grid(X_fit, y, args.n_alphas, args.eps, min(l1_ratios))
+    Cs = c_grid(X_fit, y, args.n_alphas, args.eps, min(l1_ratios), penalty)
     cv = StratifiedKFold(
         args.cv, shuffle=args.random_state is not None, random_state=args.random_state
     )
@@ -109,6 +165,7 @@ def select_logistic(args, data, X_fit, scale, names, verbose, fit):
         use_legacy_attributes=False,
         C_rule="1se" if args.alpha_rule == "1se" else "best",
         verbose=int(verbose),
+        penalty_factor=penalty,
     )
     classes = np.unique(y)
     print(
@@ -123,6 +180,11 @@ def select_logistic(args, data, X_fit, scale, names, verbose, fit):
         f"feature) to {Cs[-1]:.4g}, l1_ratio "
         + ",".join(f"{r:g}" for r in l1_ratios)
         + f", scored by log-loss, tol {args.tol:g}"
+        + (
+            ", penalty factors from " + args.penalty_factor
+            if penalty is not None
+            else ""
+        )
     )
     start = time.perf_counter()
     n_conv = fit(est, X_fit, y)
@@ -152,5 +214,24 @@ def select_logistic(args, data, X_fit, scale, names, verbose, fit):
         f"{accs.mean():.3f} (mean over {len(folds)} folds)"
     )
     print(f"duality gap of the refit: {est.dual_gap_:.3g}")
-    print_selection(names, coef, selected, args.top, scale, more="")
+    more = ", see --out" if not args.out else ""
+    print_selection(names, coef, selected, args.top, scale, more=more)
+    if args.out:
+        summary = (float(losses.mean()), float(se), float(accs.mean()))
+        write_selection(args.out, args, data, est, coef, selected, summary)
+        print(f"wrote {args.out}")
+    if args.plot:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        from fastlasso.plotting import plot_cv
+
+        fig, ax = plt.subplots(figsize=(9, 5))
+        plot_cv(est, ax=ax)
+        fig.tight_layout()
+        fig.savefig(args.plot, dpi=110)
+        plt.close(fig)
+        print(f"wrote {args.plot}")
     return 0

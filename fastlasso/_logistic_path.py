@@ -329,21 +329,33 @@ def _weighted_gram(X, h, z, mu):
     return Q.astype(dtype), q.astype(dtype), float(h @ (z * z))
 
 
-def min_C(X, Y, s, l1_ratio, fit_intercept):
+def min_C(X, Y, s, l1_ratio, fit_intercept, pen=None):
     """Smallest ``C`` at which some coefficient is non-zero (``W = 0`` optimal below).
 
     At ``W = 0`` with the optimal intercept, the gradient of the loss is
     ``C X^T (s (P0 - Y))``; zero is optimal while its largest entry is at most
-    ``l1_ratio``.
+    ``l1_ratio`` (with penalty factors: ``l1_ratio * pf_j``, over the penalised
+    features, at ``P0`` of the optimal intercept and unpenalised coefficients,
+    which do not depend on ``C``).
     """
     s = np.asarray(s, dtype=np.float64)
     Y = np.asarray(Y, dtype=np.float64)
-    if fit_intercept:
+    if pen is not None:
+        pr = LogisticProblem(X, Y, s, 1.0, 0.0, fit_intercept, pen)
+        W, b = np.zeros((pr.K, pr.p)), np.zeros(pr.K)
+        eta = np.zeros((pr.n, pr.K))
+        pr.fit_unpenalized(eta, W, b)
+        P0 = pr.probabilities(eta)
+    elif fit_intercept:
         P0 = np.broadcast_to((s @ Y) / s.sum(), Y.shape)
     else:
         P0 = np.full(Y.shape, 0.5 if Y.shape[1] == 1 else 1.0 / Y.shape[1])
     G = np.asarray(X.T @ (s[:, None] * (Y - P0)).astype(X.dtype), dtype=np.float64)
-    gmax = float(np.max(np.abs(G))) if G.size else 0.0
+    G = np.abs(G).max(axis=1) if G.size else np.zeros(0)
+    if pen is not None:
+        pf = np.asarray(pen[0], dtype=np.float64)
+        G = np.divide(G, pf, out=np.zeros_like(G), where=pf > 0)
+    gmax = float(G.max()) if G.size else 0.0
     if l1_ratio <= 0 or gmax == 0.0:
         raise ValueError(
             "min_C is defined for an L1 part (l1_ratio > 0) and a target that is "
@@ -353,11 +365,11 @@ def min_C(X, Y, s, l1_ratio, fit_intercept):
     return l1_ratio / gmax
 
 
-def auto_Cs(X, Y, s, l1_ratio, fit_intercept, n_Cs, eps):
+def auto_Cs(X, Y, s, l1_ratio, fit_intercept, n_Cs, eps, pen=None):
     """glmnet's grid in ``C``: ``n_Cs`` values from :func:`min_C` (the first
     feature enters) up to ``1 / eps`` times it, increasing (warm starts go that
     way)."""
-    c0 = min_C(X, Y, s, l1_ratio, fit_intercept)
+    c0 = min_C(X, Y, s, l1_ratio, fit_intercept, pen)
     return c0 * np.geomspace(1.0, 1.0 / eps, int(n_Cs))
 
 

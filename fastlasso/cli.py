@@ -973,23 +973,22 @@ def _cmd_select(args):
 def _select_logistic(args, data):
     from fastlasso._cli_logistic import select_logistic
 
-    for flag, value in (
-        ("--out", args.out),
-        ("--plot", args.plot),
-        ("--penalty-factor", args.penalty_factor),
-    ):
-        if value:
-            raise _CLIError(
-                f"{flag} is not available with the logistic model yet; add "
-                "--model lasso for a cross-validated Lasso on the labels"
-            )
+    penalty = None
+    if args.penalty_factor:
+        from fastlasso._io import read_penalty_factor
+
+        penalty = read_penalty_factor(args.penalty_factor, data.feature_names)
+    if args.plot:
+        _pyplot()  # a clear error when matplotlib is missing
     X_fit, scale = _standardize(data.X) if args.standardize else (data.X, None)
     verbose = args.verbose or (not args.quiet and sys.stderr.isatty())
 
     def fit(est, X, y):
         return _call_counting_warnings(est.fit, X, y)[1]
 
-    return select_logistic(args, data, X_fit, scale, data.feature_names, verbose, fit)
+    return select_logistic(
+        args, data, X_fit, scale, data.feature_names, verbose, fit, penalty
+    )
 
 
 def _write_selection(args, est, data, coef, selected, cv_mse, cv_se, l1_ratio):

@@ -286,8 +286,53 @@ def test_select_leukemia_default_is_logistic(tmp_path):
     assert [n for n, _ in shown] == bunch.feature_names[order[:5]].tolist()
     assert f"selected features: {order.size} of 7129" in out
     assert re.search(r"CV log-loss at C: [0-9.]+ ± [0-9.e-]+, CV accuracy 0\.9", out)
-    rc, _, err = run_cli("select", "--out", "x.json", cwd=tmp_path)
-    assert rc != 0 and "--model lasso" in err
+
+
+def test_select_logistic_out_plot_penalty_factor(tmp_path):
+    """The logistic selection writes --out (JSON with the CV summary, CSV) and
+    --plot, and passes --penalty-factor to LogisticRegressionCV (and its C grid)."""
+    pytest.importorskip("matplotlib")
+    from sklearn.model_selection import StratifiedKFold
+
+    from fastlasso import LogisticRegressionCV
+    from fastlasso._cli_logistic import c_grid
+    from fastlasso.datasets import load_leukemia
+
+    bunch = load_leukemia()
+    X, y, names = bunch.data, bunch.target, bunch.feature_names
+    pf = np.ones(X.shape[1])
+    pf[:50] = 3.0  # penalised more
+    (tmp_path / "pf.txt").write_text("\n".join(str(v) for v in pf) + "\n")
+    common = ["select", "--n-alphas", "6", "--penalty-factor", "pf.txt"]
+    runs = run_many(
+        [
+            [*common, "--out", "sel.json", "--plot", "cv.png"],
+            [*common, "--out", "sel.csv"],
+        ],
+        cwd=tmp_path,
+    )
+    for rc, _, err in runs:
+        assert rc == 0, err
+    assert "penalty factors from pf.txt" in runs[0][1]
+    Cs = c_grid(X, y, 6, 1e-3, 1.0, pf)
+    ref = LogisticRegressionCV(
+        Cs=Cs, l1_ratios=[1.0], cv=list(StratifiedKFold(5).split(X, y)),
+        solver="saga", scoring="neg_log_loss", use_legacy_attributes=False,
+        penalty_factor=pf,
+    ).fit(X, y)  # fmt: skip
+    res = json.loads((tmp_path / "sel.json").read_text())
+    assert res["estimator"] == "LogisticRegressionCV"
+    np.testing.assert_allclose(res["C"], ref.C_, rtol=1e-12)
+    order = ranked(ref.coef_[0])
+    assert [s["index"] for s in res["selected"]] == order.tolist()
+    assert [s["feature"] for s in res["selected"]] == names[order].tolist()
+    np.testing.assert_allclose(
+        [s["coef"][0] for s in res["selected"]], ref.coef_[0, order], rtol=1e-8
+    )
+    assert 0.0 < res["cv_log_loss"] and 0.5 < res["cv_accuracy"] <= 1.0
+    rows = (tmp_path / "sel.csv").read_text().splitlines()
+    assert rows[0] == "rank,feature,index,coef" and len(rows) == order.size + 1
+    assert (tmp_path / "cv.png").stat().st_size > 1000
 
 
 def test_select_penalty_factor(tmp_path, data):
