@@ -177,7 +177,7 @@ def _mt_project(XtA, proj, cols, n_cols):
 @njit(**_LEAF)
 def _mt_gap(
     Xd, Y, sw, weighted, X_offset, centered, W, R, l1, l2, pf, proj, cols, n_cols,
-    XtA, rn,
+    XtA, rn, parts,
 ):  # fmt: skip
     """Duality gap of the problem restricted to the rows ``cols[:n_cols]``.
 
@@ -186,7 +186,9 @@ def _mt_gap(
     ``l2`` term when ``l1 == 0``) and ``rn[j] = ||XtA[j]||_2``. Returns
     ``(gap, dual_norm)``, ``dual_norm = max_{pf_j > 0} rn[j] / pf_j``. ``l1 == 0``
     uses scikit-learn's formulation B (ridge), ``l1 == l2 == 0`` the squared
-    gradient norm, as ``gap_enet_multi_task``.
+    gradient norm, as ``gap_enet_multi_task``. ``parts`` (length 6) receives
+    ``(R^T W R, its projected value, projected r^T W Y, sum pf ||W_j||,
+    sum pf ||W_j||^2, dual_norm)`` for :func:`_mt_gap_from`.
     """
     T, n = R.shape
     R_norm2 = 0.0
@@ -239,12 +241,31 @@ def _mt_gap(
             return xtr_norm2, dual_norm
         gap = 0.5 * (R_norm2 + Rp) + 0.5 * l2 * wpf2 - Ryp + xtr_norm2 / (2.0 * l2)
         return gap, dual_norm
+    parts[0] = R_norm2
+    parts[1] = Rp
+    parts[2] = Ryp
+    parts[3] = w21
+    parts[4] = wpf2
+    parts[5] = dual_norm
+    return _mt_gap_from(parts, l1, l2), dual_norm
+
+
+@njit(**_LEAF)
+def _mt_gap_from(parts, l1, l2):
+    """Formulation A of the gap (``l1 > 0``) from :func:`_mt_gap`'s ``parts``.
+
+    With ``l2 == 0`` nothing in ``parts`` depends on ``l1``, so the gap of the
+    previous solution at the next alpha of a path costs O(1), no pass over the
+    data (its ``XtA`` and ``rn`` stay valid too)."""
+    R_norm2, Rp, Ryp, w21, wpf2, dual_norm = (
+        parts[0], parts[1], parts[2], parts[3], parts[4], parts[5],
+    )  # fmt: skip
     primal = 0.5 * (R_norm2 + l2 * wpf2) + l1 * w21
     scale = 1.0
     if dual_norm > l1:
         scale = l1 / dual_norm
     dual = -0.5 * scale * scale * (Rp + l2 * wpf2) + scale * Ryp
-    return primal - dual, dual_norm
+    return primal - dual
 
 
 @njit(**_LEAF)
@@ -405,7 +426,7 @@ def _mt_anderson(
 def _mt_inner(
     Xd, Y, sw, weighted, X_offset, centered, col_sq, xsw, zsum, W, R, l1, l2, pf,
     proj, random, state, ws, n_ws, s, S, work, XtA, rn, K, epochs, max_iter, tol,
-    inner_tol, g,
+    inner_tol, g, parts,
 ):  # fmt: skip
     """Block-CD epochs on ``ws[:n_ws]`` until the restricted gap is at most
     ``inner_tol`` (or ``max_iter`` epochs in all), with Anderson extrapolation
@@ -440,7 +461,7 @@ def _mt_inner(
             work = _ZERO
             gap_in, _ = _mt_gap(
                 Xd, Y, sw, weighted, X_offset, centered, W, R, l1, l2, pf, proj, ws,
-                n_ws, XtA, rn,
+                n_ws, XtA, rn, parts,
             )  # fmt: skip
             if gap_in <= inner_tol:
                 break
@@ -511,6 +532,7 @@ def mt_enet(
     all_cols = np.arange(p)
     XtA = np.empty((p, T))
     rn = np.empty(p)
+    parts = np.zeros(6)  # the last gap's ingredients (_mt_gap_from)
     excluded = np.zeros(p, dtype=np.bool_)
     scores = np.empty(p)
     ws = np.empty(p, dtype=np.int64)
@@ -530,10 +552,16 @@ def mt_enet(
             excluded[i] = False
         for t in range(T):
             S[t] = 0.0
-        gap, dual_norm = _mt_gap(
-            Xd, Y, sw, weighted, X_offset, centered, W, R, l1, l2, pf, proj,
-            all_cols, p, XtA, rn,
-        )  # fmt: skip
+        if k > 0 and l1 > 0.0 and l2 == 0.0 and l2s[k - 1] == 0.0:
+            # the previous alpha ended on a full gap at this very W (Lasso):
+            # its parts give the gap at the new l1 without a pass over the data
+            gap = _mt_gap_from(parts, l1, 0.0)
+            dual_norm = parts[5]
+        else:
+            gap, dual_norm = _mt_gap(
+                Xd, Y, sw, weighted, X_offset, centered, W, R, l1, l2, pf, proj,
+                all_cols, p, XtA, rn, parts,
+            )  # fmt: skip
         for t in range(T):  # S = sum_i sw_i r_ti for the epochs' centring
             acc = 0.0
             for i in range(R.shape[1]):
@@ -567,14 +595,14 @@ def mt_enet(
                 work, state, epochs = _mt_inner(
                     Xd, Y, sw, weighted, X_offset, centered, col_sq, xsw, zsum, W, R,
                     l1, l2, pf, proj, random, state, ws, n_ws, s, S, work, XtA, rn, K,
-                    epochs, max_iter, tol, inner_tol, g,
+                    epochs, max_iter, tol, inner_tol, g, parts,
                 )  # fmt: skip
             _mt_fold(R, s)
             work = _ZERO
             prev_gap = gap
             gap, dual_norm = _mt_gap(
                 Xd, Y, sw, weighted, X_offset, centered, W, R, l1, l2, pf, proj,
-                all_cols, p, XtA, rn,
+                all_cols, p, XtA, rn, parts,
             )  # fmt: skip
             converged = gap <= tol_gap
             if n_ws == 0:
