@@ -317,7 +317,10 @@ def _alpha_max(X, y, Xy, l1_ratio, fit_intercept, sample_weight, positive):
     else:
         if fit_intercept:
             y = y - np.average(y, axis=0, weights=sample_weight)
-        yw = y if sample_weight is None else y * sample_weight
+        if sample_weight is None:
+            yw = y
+        else:
+            yw = y * (sample_weight[:, None] if y.ndim > 1 else sample_weight)
         Xyw = np.asarray(X.T @ yw)
         if fit_intercept:
             sw_sum = X.shape[0] if sample_weight is None else np.sum(sample_weight)
@@ -328,7 +331,9 @@ def _alpha_max(X, y, Xy, l1_ratio, fit_intercept, sample_weight, positive):
                 ).ravel()
                 / sw_sum
             )
-            Xyw = Xyw - X_mean * np.sum(yw)
+            # per target column when y is 2-D (scikit-learn's multi-task grid)
+            total = np.sum(yw, axis=0)
+            Xyw = Xyw - np.multiply.outer(X_mean, total)
     if Xyw.ndim == 1:
         Xyw = Xyw[:, np.newaxis]
     n = X.shape[0] if sample_weight is None else np.sum(sample_weight)

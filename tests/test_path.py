@@ -325,3 +325,21 @@ def test_one_call_path_equals_alpha_by_alpha(shape, l1_ratio, capsys):
             assert gap <= 1e-10 * scale + 1e-13 * scale
     scale = np.abs(coefs).max()
     np.testing.assert_allclose(coefs, coefs_1, rtol=1e-5, atol=1e-6 * scale)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_alpha_grid_two_dimensional_y_matches_scikit_learn(weighted):
+    """The largest alpha for a 2-D y with an intercept (and sample weights) is
+    scikit-learn's multi-task one: per-column centring of X^T y."""
+    from sklearn.linear_model._coordinate_descent import _alpha_grid
+
+    from fastlasso._path import _alpha_max
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(30, 8) + 3.0
+    Y = rng.randn(30, 3) + 1.0
+    sw = rng.uniform(0.5, 2.0, 30) if weighted else None
+    ours = _alpha_max(X, Y, None, 0.5, True, sw, False)
+    ref = _alpha_grid(X, Y, l1_ratio=0.5, fit_intercept=True, n_alphas=1,
+                      sample_weight=sw)  # fmt: skip
+    np.testing.assert_allclose(ours, ref[0], rtol=1e-12)
