@@ -54,7 +54,8 @@ Layout (each a module of this package):
 * ``_cd``: plain CD (:func:`cd_enet`) and Gram CD (:func:`cd_enet_gram`);
 * ``_fista``: accelerated proximal gradient (:func:`fista_enet`);
 * ``_multitask``: block CD for the multi-task elastic net (L2,1 penalty) along a
-  path, with working sets, group screening and Anderson (:func:`mt_enet`).
+  path, with working sets, group screening and Anderson (:func:`mt_enet`);
+  ``_mt_gap``: its duality-gap certificate.
 
 Importing this package compiles nothing; ``fastlasso._warmup.warmup`` does.
 """

@@ -1,0 +1,142 @@
+"""Duality-gap certificate of the multi-task elastic net (for :func:`mt_enet`).
+
+scikit-learn's formulation A (``enet_coordinate_descent_multi_task``): the
+residual, augmented by ``-sqrt(l2 pf_j) W_j``, rescaled into the dual-feasible
+set ``||Z_j^T theta - l2 pf_j W_j||_2 <= l1 pf_j``; features with ``pf_j = 0``
+are handled by projecting the residual onto the orthogonal complement of their
+columns (``proj``). See :mod:`fastlasso._kernels._multitask` for the objective.
+"""
+
+import numpy as np
+from numba import njit
+
+from ._colops import _LEAF, col_dot, col_dot_w
+
+
+@njit(**_LEAF)
+def _mt_project(XtA, proj, cols, n_cols):
+    """Project the residual off the unpenalized columns ``U`` (``pf_j = 0``).
+
+    ``proj = (U, CU, UY, Ginv)``: ``CU[j, u] = Z_j^T W Z_U[u]``, ``UY = Z_U^T W Y``,
+    ``Ginv`` the (pseudo-)inverse of ``Z_U^T W Z_U``. With ``c = Ginv Z_U^T W r``
+    the projected residual is ``r - Z_U c``; updates ``XtA`` on ``cols`` and
+    returns the decrease of ``||r||^2`` and of ``r^T W Y`` (summed over tasks).
+    """
+    U, CU, UY, Ginv = proj
+    nU = U.shape[0]
+    T = XtA.shape[1]
+    if nU == 0:
+        return 0.0, 0.0
+    b = np.empty((nU, T))
+    for u in range(nU):
+        for t in range(T):
+            b[u, t] = XtA[U[u], t]
+    c = Ginv @ b
+    d_rr = 0.0
+    d_ry = 0.0
+    for u in range(nU):
+        for t in range(T):
+            d_rr += b[u, t] * c[u, t]
+            d_ry += c[u, t] * UY[u, t]
+    for k in range(n_cols):
+        j = cols[k]
+        for t in range(T):
+            acc = 0.0
+            for u in range(nU):
+                acc += CU[j, u] * c[u, t]
+            XtA[j, t] -= acc
+    return d_rr, d_ry
+
+
+@njit(**_LEAF)
+def _mt_gap(
+    Xd, Y, sw, weighted, X_offset, centered, W, R, l1, l2, pf, proj, cols, n_cols,
+    XtA, rn, parts,
+):  # fmt: skip
+    """Duality gap of the problem restricted to the rows ``cols[:n_cols]``.
+
+    ``R`` must be folded and ``W`` zero outside ``cols``. Fills, on ``cols``,
+    ``XtA[j] = Z_j^T W theta - l2 pf_j W_j`` (theta the projected residual; no
+    ``l2`` term when ``l1 == 0``) and ``rn[j] = ||XtA[j]||_2``. Returns
+    ``(gap, dual_norm)``, ``dual_norm = max_{pf_j > 0} rn[j] / pf_j``. ``l1 == 0``
+    uses scikit-learn's formulation B (ridge), ``l1 == l2 == 0`` the squared
+    gradient norm, as ``gap_enet_multi_task``. ``parts`` (length 6) receives
+    ``(R^T W R, its projected value, projected r^T W Y, sum pf ||W_j||,
+    sum pf ||W_j||^2, dual_norm)`` for :func:`_mt_gap_from`.
+    """
+    T, n = R.shape
+    R_norm2 = 0.0
+    Ry = 0.0
+    S = np.zeros(T)
+    for t in range(T):
+        for i in range(n):
+            wr = sw[i] * R[t, i] if weighted else R[t, i]
+            R_norm2 += wr * R[t, i]
+            Ry += wr * Y[t, i]
+            S[t] += wr
+    for k in range(n_cols):
+        j = cols[k]
+        for t in range(T):
+            if weighted:
+                a = col_dot_w(Xd, j, R[t], sw)
+            else:
+                a = col_dot(Xd, j, R[t])
+            if centered:
+                a -= X_offset[j] * S[t]
+            XtA[j, t] = a
+    d_rr, d_ry = _mt_project(XtA, proj, cols, n_cols)
+    Rp = R_norm2 - d_rr
+    Ryp = Ry - d_ry
+    w21 = 0.0
+    wpf2 = 0.0
+    dual_norm = 0.0
+    xtr_norm2 = 0.0
+    sub = l2 if l1 > 0.0 else 0.0
+    for k in range(n_cols):
+        j = cols[k]
+        pfj = pf[j]
+        nrm2 = 0.0
+        a2 = 0.0
+        for t in range(T):
+            nrm2 += W[j, t] * W[j, t]
+            a = XtA[j, t] - sub * pfj * W[j, t]
+            XtA[j, t] = a
+            a2 += a * a
+        w21 += pfj * np.sqrt(nrm2)
+        wpf2 += pfj * nrm2
+        rn[j] = np.sqrt(a2)
+        if pfj > 0.0:
+            dual_norm = max(dual_norm, rn[j] / pfj)
+            xtr_norm2 += a2 / pfj
+        elif l1 == 0.0 and l2 == 0.0:
+            xtr_norm2 += a2
+    if l1 == 0.0:
+        if l2 == 0.0:
+            return xtr_norm2, dual_norm
+        gap = 0.5 * (R_norm2 + Rp) + 0.5 * l2 * wpf2 - Ryp + xtr_norm2 / (2.0 * l2)
+        return gap, dual_norm
+    parts[0] = R_norm2
+    parts[1] = Rp
+    parts[2] = Ryp
+    parts[3] = w21
+    parts[4] = wpf2
+    parts[5] = dual_norm
+    return _mt_gap_from(parts, l1, l2), dual_norm
+
+
+@njit(**_LEAF)
+def _mt_gap_from(parts, l1, l2):
+    """Formulation A of the gap (``l1 > 0``) from :func:`_mt_gap`'s ``parts``.
+
+    With ``l2 == 0`` nothing in ``parts`` depends on ``l1``, so the gap of the
+    previous solution at the next alpha of a path costs O(1), no pass over the
+    data (its ``XtA`` and ``rn`` stay valid too)."""
+    R_norm2, Rp, Ryp, w21, wpf2, dual_norm = (
+        parts[0], parts[1], parts[2], parts[3], parts[4], parts[5],
+    )  # fmt: skip
+    primal = 0.5 * (R_norm2 + l2 * wpf2) + l1 * w21
+    scale = 1.0
+    if dual_norm > l1:
+        scale = l1 / dual_norm
+    dual = -0.5 * scale * scale * (Rp + l2 * wpf2) + scale * Ryp
+    return primal - dual
