@@ -1,4 +1,5 @@
-"""Choosing alpha (and l1_ratio) from cross-validated MSE curves.
+"""Choosing alpha (and l1_ratio) from cross-validated MSE curves, and the
+per-path seeds of a CV fit.
 
 One rule for every CV estimator (in memory, multi-task, dask): the minimum of
 the mean curve over the folds, ties resolved to the largest alpha, the best
@@ -11,8 +12,9 @@ from __future__ import annotations
 from numbers import Integral
 
 import numpy as np
+from sklearn.utils import check_random_state
 
-__all__ = ["TIE_RTOL", "first_min", "select_alpha"]
+__all__ = ["TIE_RTOL", "first_min", "path_seeds", "select_alpha"]
 
 #: Relative tolerance of a tie between two points of a CV curve. Neighbouring
 #: alphas near the top of the path (or past saturation) give the same
@@ -78,3 +80,15 @@ def select_alpha(est, mse_paths, alphas, l1_ratios):
     several = isinstance(est.alphas, Integral) and n_l1 > 1
     est.alphas_ = grids if several else grids[0]
     return k_best
+
+
+def path_seeds(selection, random_state, n_tasks):
+    """One seed per (l1_ratio, fold) path: scikit-learn seeds every fold's path
+    with the same integer ``random_state``; otherwise ``n_tasks`` draws from it.
+    Cyclic descent uses none (zeros), which leaves the global RNG alone."""
+    if selection != "random":
+        return [0] * n_tasks
+    if isinstance(random_state, Integral):
+        return [int(random_state)] * n_tasks
+    rs = check_random_state(random_state)
+    return [int(v) for v in rs.randint(0, 2**31 - 1, size=n_tasks)]

@@ -300,9 +300,9 @@ def fit_enet_cv_dask(est, X, y, sample_weight=None, **params):
 
     The folds' paths are solved one after the other on the driver (``n_jobs`` and
     ``verbose`` are not used; ``precompute`` is ignored: always the Gram)."""
-    from sklearn.utils import check_random_state, check_scalar
+    from sklearn.utils import check_scalar
 
-    from ._cv_select import select_alpha
+    from ._cv_select import path_seeds, select_alpha
 
     if params:
         raise ValueError(
@@ -334,14 +334,7 @@ def fit_enet_cv_dask(est, X, y, sample_weight=None, **params):
             check_scalar(a, f"alphas[{i}]", target_type=Number, min_val=0.0)
         grids = [np.sort(np.asarray(est.alphas, float))[::-1]] * n_l1
     n_tasks = n_l1 * n_folds
-    if est.selection == "random":
-        if isinstance(est.random_state, Integral):
-            seeds = [int(est.random_state)] * n_tasks
-        else:
-            rs = check_random_state(est.random_state)
-            seeds = [int(v) for v in rs.randint(0, 2**31 - 1, size=n_tasks)]
-    else:
-        seeds = [0] * n_tasks
+    seeds = path_seeds(est.selection, est.random_state, n_tasks)
     store = bool(getattr(est, "store_path_coefs", False))
     mse_paths, coef_paths, icpt_paths = [], [], []
     for k, r in enumerate(l1_ratios):

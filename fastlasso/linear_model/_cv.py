@@ -24,7 +24,7 @@ from scipy import sparse
 from sklearn import linear_model as _sk
 from sklearn.base import _fit_context
 from sklearn.model_selection import check_cv
-from sklearn.utils import check_random_state, check_scalar, column_or_1d
+from sklearn.utils import check_scalar, column_or_1d
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metadata_routing import (
     _raise_for_params,
@@ -38,7 +38,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from .._cv_select import select_alpha
+from .._cv_select import path_seeds, select_alpha
 from .._enet_path import enet_path as _enet_path
 from .._enet_path import lasso_path as _lasso_path
 from .._path import (
@@ -427,15 +427,7 @@ class _CVFitMixin:
         n_folds = len(folds)
 
         n_tasks = n_l1_ratio * n_folds
-        if self.selection == "random":
-            if isinstance(self.random_state, Integral):
-                # scikit-learn seeds every fold's path with the same integer
-                seeds = [int(self.random_state)] * n_tasks
-            else:
-                rs = check_random_state(self.random_state)
-                seeds = [int(s) for s in rs.randint(0, 2**31 - 1, size=n_tasks)]
-        else:
-            seeds = [0] * n_tasks  # unused by cyclic descent; leaves global RNG alone
+        seeds = path_seeds(self.selection, self.random_state, n_tasks)
 
         progress = _Progress(name, n_tasks, n_alphas) if self.verbose else None
         store = bool(self.store_path_coefs)

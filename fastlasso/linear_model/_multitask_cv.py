@@ -19,7 +19,7 @@ from sklearn import linear_model as _sk
 from sklearn.base import _fit_context
 from sklearn.linear_model._coordinate_descent import _alpha_grid
 from sklearn.model_selection import check_cv
-from sklearn.utils import check_random_state, check_scalar
+from sklearn.utils import check_scalar
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metadata_routing import (
     _raise_for_params,
@@ -33,7 +33,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from .._cv_select import select_alpha
+from .._cv_select import path_seeds, select_alpha
 from .._enet_path import enet_path as _enet_path
 from .._enet_path import lasso_path as _lasso_path
 from .._multitask_path import mt_solve_path
@@ -198,13 +198,7 @@ class _MultiTaskCVFit:
         folds = list(cv.split(X, y, **split))
         n_l1, n_folds, n_alphas = len(l1_ratios), len(folds), len(alphas[0])
         n_tasks = n_l1 * n_folds
-        if self.selection == "random" and not isinstance(self.random_state, Integral):
-            rs = check_random_state(self.random_state)
-            seeds = [int(s) for s in rs.randint(0, 2**31 - 1, size=n_tasks)]
-        elif self.selection == "random":
-            seeds = [int(self.random_state)] * n_tasks
-        else:
-            seeds = [0] * n_tasks
+        seeds = path_seeds(self.selection, self.random_state, n_tasks)
         name = type(self).__name__
         progress = _Progress(name, n_tasks, n_alphas) if self.verbose else None
         jobs = (
