@@ -3,11 +3,11 @@
 import numpy as np
 from numba import njit
 
-from .._config import JIT
+from .._config import INNER
 from ._colops import _LEAF, col_axpy
 
 
-@njit(**JIT)
+@njit(**INNER)
 def _solve_small(C, b):
     """Solve the small dense system ``C z = b`` (Gaussian elimination, partial
     pivoting). Returns ``(z, ok)``; ``ok`` is False when ``C`` is (near) singular."""

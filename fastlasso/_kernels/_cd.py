@@ -7,15 +7,15 @@ Objective and conventions: see :mod:`fastlasso._kernels`.
 import numpy as np
 from numba import njit
 
-from .._config import JIT
-from ._colops import _LEAF, _ZERO, _fold
+from .._config import INNER
+from ._colops import _LEAF, _ZERO, ENTRY, _fold
 from ._epoch import _epoch, _setup, _xorshift
 from ._gap import _gap_from_parts, _l0_term, enet_gap
 from ._penalty import _pen_setup, _soft_threshold
 from ._screening import _drop_excluded, _screen_any, _screen_mask
 
 
-@njit(**_LEAF)
+@njit(**ENTRY)
 def cd_enet(
     Xd,
     y,
@@ -187,7 +187,7 @@ def _gap_gram(Q, q, y_norm2, w, Qw, l1, l2, positive, XtA):
     return gap, dual_norm
 
 
-@njit(**_LEAF)
+@njit(**ENTRY)
 def cd_enet_gram(
     Q, q, y_norm2, w, l1, l2, max_iter, tol, positive, random, seed, screen
 ):
@@ -263,7 +263,7 @@ def cd_enet_gram(
     return gap, tol_gap, n_iter, converged
 
 
-@njit(**JIT)
+@njit(**INNER)
 def _drop_gram(Q, w, Qw, excluded):
     """Set excluded coefficients to zero, keeping ``Qw == Q @ w``."""
     p = w.shape[0]

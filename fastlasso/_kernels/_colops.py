@@ -12,7 +12,7 @@ import numpy as np
 from numba import njit, types
 from numba.extending import overload
 
-from .._config import JIT
+from .._config import INNER, JIT
 
 # Loops may be reassociated (so LLVM can use several SIMD accumulators for the
 # dot products); without it, a dot product inlined into a kernel was measured 5-8x
@@ -25,7 +25,11 @@ from .._config import JIT
 #: ``_epoch`` and the Cholesky helpers, ~1 s of a first fit.
 _ZERO = np.int64(0)
 
-_LEAF = dict(JIT, fastmath={"reassoc", "contract", "nsz", "arcp"})
+_FAST = {"reassoc", "contract", "nsz", "arcp"}
+#: Helpers called only from other kernels (no CPython wrapper: ``INNER``).
+_LEAF = dict(INNER, fastmath=_FAST)
+#: Entry points called from Python (``KERNELS``, ``enet_gap``).
+ENTRY = dict(JIT, fastmath=_FAST)
 
 
 @njit(**_LEAF)
@@ -181,7 +185,7 @@ def _ol_col_moments(Xd, j, sw, weighted, mu, sw_sum):
     )
 
 
-@njit(**_LEAF)
+@njit(**ENTRY)
 def col_stats(Xd, n, sw, weighted, X_offset, centered, col_sq, xsw):
     """Fill ``col_sq[j] = sum_i sw_i (x_ij - mu_j)**2``, ``xsw[j] = sum_i sw_i x_ij``.
 
@@ -199,7 +203,7 @@ def col_stats(Xd, n, sw, weighted, X_offset, centered, col_sq, xsw):
     return sw_sum
 
 
-@njit(**JIT)
+@njit(**INNER)
 def _fold(R, s, n):
     for i in range(n):
         R[i] += s

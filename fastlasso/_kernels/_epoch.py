@@ -3,12 +3,12 @@
 import numpy as np
 from numba import njit
 
-from .._config import JIT
+from .._config import INNER
 from ._colops import _LEAF, _fold, col_axpy, col_dot, col_dot_w, col_nnz
 from ._penalty import _update
 
 
-@njit(**JIT)
+@njit(**INNER)
 def _xorshift(state):
     """One step of Marsaglia's xorshift32 (state kept in [1, 2**32))."""
     state ^= (state << 13) & 0xFFFFFFFF

@@ -39,7 +39,8 @@ import numpy as np
 from numba import njit, types
 from numba.extending import overload
 
-from .._config import JIT
+from .._config import INNER
+from ._colops import _LEAF, ENTRY
 from ._gap import _gap_from_parts
 from ._penalty import _pen_setup, _update, gap_finish_gen
 
@@ -48,10 +49,6 @@ LIPSCHITZ_SAFETY = 1.05
 #: Power iterations stop when the estimate changes by less than this (relative).
 POWER_RTOL = 1e-3
 POWER_MAX_ITER = 100
-
-# same flags as the CD leaves: reassociation for SIMD dot products, no nnan/ninf
-_LEAF = dict(JIT, fastmath={"reassoc", "contract", "nsz", "arcp"})
-
 
 # --------------------------------------------------------------------------------------
 # Full passes over the design (dense or CSC), selected at compile time
@@ -229,7 +226,7 @@ def _grad_gap(
     return primal, gap
 
 
-@njit(**JIT)
+@njit(**INNER)
 def _xorshift32(state):
     """Marsaglia's xorshift32 on an int64 holding a value in [1, 2**32)."""
     state ^= (state << 13) & 0xFFFFFFFF
@@ -353,7 +350,7 @@ def _certify(
 # Kernel
 
 
-@njit(**_LEAF)
+@njit(**ENTRY)
 def fista_enet(
     Xd,
     y,

@@ -11,12 +11,12 @@ penalty factors and bounds (``pen`` not None) the gap is
 import numpy as np
 from numba import njit
 
-from .._config import JIT
-from ._colops import _LEAF, _xt_dot, col_dot
+from .._config import INNER
+from ._colops import _LEAF, ENTRY, _xt_dot, col_dot
 from ._penalty import gap_finish_gen
 
 
-@njit(**JIT)
+@njit(**INNER)
 def _gap_from_parts(l1, l2, w_l1, w_l2sq, R_norm2, Ry, dual_norm, xtr_norm2):
     """Duality gap of the elastic net from its scalar ingredients.
 
@@ -37,7 +37,7 @@ def _gap_from_parts(l1, l2, w_l1, w_l2sq, R_norm2, Ry, dual_norm, xtr_norm2):
     return primal - dual
 
 
-@njit(**JIT)
+@njit(**INNER)
 def _l0_term(g, w_j, l2, positive):
     """Feature j's share of the l1 = 0 certificate, from g = z_j^T W r.
 
@@ -132,7 +132,7 @@ def gap_finish(XtR, w, l1, l2, positive, cols, n_cols, R_norm2, Ry, XtA):
     return gap, dual_norm
 
 
-@njit(**_LEAF)
+@njit(**ENTRY)
 def enet_gap(
     Xd,
     y,

@@ -36,7 +36,7 @@ import numpy as np
 from numba import njit
 
 from ._anderson import _solve_small
-from ._colops import _LEAF, _ZERO, col_axpy, col_dot, col_dot_w, col_nnz
+from ._colops import _LEAF, _ZERO, ENTRY, col_axpy, col_dot, col_dot_w, col_nnz
 from ._epoch import _xorshift
 from ._mt_gap import _mt_gap, _mt_gap_from
 from ._screening import _smallest
@@ -370,7 +370,7 @@ def _mt_store(W, k, nz_ptr, nz_idx, nz_val):
     return nz_idx, nz_val
 
 
-@njit(**_LEAF)
+@njit(**ENTRY)
 def mt_enet(
     Xd, Y, sw, weighted, X_offset, centered, col_sq, xsw, sw_sum, W, l1s, l2s,
     max_iter, tol, random, seeds, screen, ws_start, anderson_k, pf, proj,

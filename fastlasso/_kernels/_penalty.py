@@ -8,7 +8,7 @@ so the plain specialisations carry none of this code (nor ``np.linalg.lstsq``).
 import numpy as np
 from numba import njit
 
-from .._config import JIT
+from .._config import INNER
 from ._colops import _LEAF, _xt_dot, col_axpy
 
 
@@ -68,7 +68,7 @@ def proj_setup(Xd, y, sw, weighted, X_offset, centered, col_sq, pen):
     return U, CU, Uy
 
 
-@njit(**JIT)
+@njit(**INNER)
 def _box_conj(c, t, lo, hi):
     """sup over lo <= w <= hi of c w - t |w| (0 where a bound is infinite: the
     caller's scaling keeps c on the finite side up to rounding)."""
@@ -194,7 +194,7 @@ def gap_finish_gen(g, w, l1, l2, pen, proj, cols, n_cols, R_norm2, Ry, XtA, scra
     return primal - dual, scale, primal
 
 
-@njit(**JIT)
+@njit(**INNER)
 def _screen_gen(XtA, scale, col_sq, l1, l2, pen, gap, excluded, active):
     """Gap-safe sphere test with penalty factors and bounds; rebuilds ``active``.
 
@@ -224,7 +224,7 @@ def _screen_gen(XtA, scale, col_sq, l1, l2, pen, gap, excluded, active):
     return n_active
 
 
-@njit(**JIT)
+@njit(**INNER)
 def _update(tmp, l1, cs, l2, positive, pen, j):
     """New value of coordinate j from ``tmp = z_j^T W r + w_j ||z_j||^2``."""
     if pen is not None:
@@ -234,7 +234,7 @@ def _update(tmp, l1, cs, l2, positive, pen, j):
     return _soft_threshold(tmp, l1, cs + l2, positive)
 
 
-@njit(**JIT)
+@njit(**INNER)
 def _soft_threshold(tmp, l1, denom, positive):
     if positive and tmp < 0.0:
         return 0.0

@@ -8,7 +8,7 @@ eq. 6); :func:`_smallest`, an O(p) selection of the best-scored features.
 import numpy as np
 from numba import njit
 
-from .._config import JIT
+from .._config import INNER
 from ._colops import _LEAF, col_axpy
 from ._penalty import _screen_gen
 
@@ -36,7 +36,7 @@ def _screen_any(XtA, dn, col_sq, l1, l2, gap, excluded, active, pen):
     return _screen_mask(XtA, dn, col_sq, l1, l2, gap, excluded, active)
 
 
-@njit(**JIT)
+@njit(**INNER)
 def _screen_mask(XtA, dual_norm, col_sq, l1, l2, gap, excluded, active):
     """Gap-safe sphere test; marks newly excluded features, rebuilds ``active``.
 
@@ -76,7 +76,7 @@ def _drop_excluded(Xd, w, R, excluded, X_offset, centered, zsum, s, S):
     return s, S
 
 
-@njit(**JIT)
+@njit(**INNER)
 def _kth_smallest(scores, k):
     """The ``k``-th smallest value of ``scores`` (0-based), in O(p) expected time.
 
@@ -112,7 +112,7 @@ def _kth_smallest(scores, k):
     return a[k]
 
 
-@njit(**JIT)
+@njit(**INNER)
 def _smallest(scores, k, out):
     """Indices of the ``k`` smallest scores, in increasing index order, into ``out``.
 

@@ -4,7 +4,7 @@ import numpy as np
 from numba import njit
 
 from ._anderson import _anderson
-from ._colops import _LEAF, _ZERO, _fold
+from ._colops import _LEAF, _ZERO, ENTRY, _fold
 from ._epoch import _epoch, _setup
 from ._gap import _finish_any, _full_gap, _gap_from_parts, _r_stats, enet_gap
 from ._newton import NEWTON_EPOCHS, NEWTON_FAILS, NEWTON_MAX, _newton, _sign_changed
@@ -234,7 +234,7 @@ def _inner_solve(
     return s, S, work, state, epochs, newton_at, n_fail, converged, gap, dual_norm
 
 
-@njit(**_LEAF)
+@njit(**ENTRY)
 def cd_enet_ws(
     Xd,
     y,
