@@ -27,7 +27,10 @@ looks in ``sys.modules`` (:func:`uses_dask`).
 Limits. The driver holds ``K + 2`` Gram matrices of ``8 p^2`` bytes for a K-fold
 CV (K fold statistics, the total and one training fold, merged in place), a fit
 2; above :data:`MAX_GRAM_BYTES` (default 8 GiB, environment variable
-``FASTLASSO_MAX_GRAM_BYTES``) a clear ``ValueError`` is raised before any work.
+``FASTLASSO_MAX_GRAM_BYTES``) a clear ``ValueError`` is raised before any work,
+except for ``Lasso`` / ``ElasticNet`` fits and ``enet_path`` / ``lasso_path``,
+which then take the strong-set (BASIL) route of :mod:`fastlasso._dask_wide`
+(several passes, no p x p matrix; :func:`_route`, ``FASTLASSO_DASK_ROUTE``).
 Each worker task holds its chunk, one float64 sub-block of at most 32 MiB
 (:data:`fastlasso._stats.SUB_BLOCK_BYTES`) and the statistics of the groups it
 has merged (a chunk of an unshuffled KFold touches one or two folds; merged
@@ -95,18 +98,52 @@ def _gram_limit():
     return int(float(env)) if env else int(MAX_GRAM_BYTES)
 
 
-def _check_gram_budget(p, n_grams, what):
+def _check_gram_budget(p, n_grams, what, wide=False):
     need = n_grams * 8 * p * p
     limit = _gram_limit()
     if need > limit:
+        hint = (
+            "Lasso / ElasticNet fit and enet_path / lasso_path take the strong-set "
+            "route (fastlasso._dask_wide) above this limit instead; cross-validation "
+            "and Ridge do not. "
+            if not wide
+            else ""
+        )
         raise ValueError(
             f"{what} on a dask array with n_features={p} needs {n_grams} Gram "
             f"matrices of 8 * p^2 bytes on the driver: {need / 2**30:.2f} GiB, above "
-            f"the limit of {limit / 2**30:.2f} GiB. Raise the limit (environment "
-            "variable FASTLASSO_MAX_GRAM_BYTES or fastlasso._dask.MAX_GRAM_BYTES) if "
-            "the driver has the memory, use fewer folds or features, or fit a "
-            "subsample in memory."
+            f"the limit of {limit / 2**30:.2f} GiB. {hint}Raise the limit "
+            "(environment variable FASTLASSO_MAX_GRAM_BYTES or "
+            "fastlasso._dask.MAX_GRAM_BYTES) if the driver has the memory, use fewer "
+            "folds or features, or fit a subsample in memory."
         )
+
+
+#: Routes of :func:`_route`: ``FASTLASSO_DASK_ROUTE`` or enet_path's ``dask_route``.
+ROUTES = ("auto", "gram", "wide")
+
+
+def _route(p, n_grams, what, forced=None):
+    """``'gram'`` (one pass, sufficient statistics) or ``'wide'`` (strong-set
+    iterations of :mod:`fastlasso._dask_wide`) for a Lasso / ElasticNet fit or path.
+
+    ``forced`` (enet_path's ``dask_route``), else the environment variable
+    ``FASTLASSO_DASK_ROUTE``: ``'auto'`` (default: 'wide' iff the Gram matrices
+    exceed the limit of :func:`_check_gram_budget`), ``'gram'`` (refuse above the
+    limit, as before) or ``'wide'`` (always, e.g. to test it on small arrays).
+    """
+    route = forced if forced is not None else os.environ.get("FASTLASSO_DASK_ROUTE")
+    route = "auto" if route in (None, "") else route
+    if route not in ROUTES:
+        raise ValueError(
+            f"dask_route / FASTLASSO_DASK_ROUTE must be one of {ROUTES}; got {route!r}."
+        )
+    if route == "wide":
+        return "wide"
+    if route == "gram" or n_grams * 8 * p * p <= _gram_limit():
+        _check_gram_budget(p, n_grams, what, wide=True)
+        return "gram"
+    return "wide"
 
 
 # --------------------------------------------------------------------------------------
@@ -244,7 +281,10 @@ def fit_enet_dask(est, X, y, sample_weight=None):
         )
     X, Y, sw, y_ndim, dtype = check_dask_input(X, y, sample_weight)
     n, p = X.shape
-    _check_gram_budget(p, 2, type(est).__name__)
+    if _route(p, 2, type(est).__name__) == "wide":
+        from ._dask_wide import fit_enet_wide
+
+        return fit_enet_wide(est, X, Y, sw, y_ndim, dtype, _gram_limit())
     s = compute_stats(X, Y, sw)[0]
     return enet_from_stats(
         est, s, n, p, dtype, Y.shape[1] if y_ndim == 2 else 1, est.alpha, est.l1_ratio
@@ -509,7 +549,10 @@ def enet_path_dask(
     X_scale`` when passed in ``params``; ``sample_weight`` in ``params`` weighs
     the squared loss as given). The Gram matrix is always used: ``precompute``
     and ``Xy`` are ignored, and ``copy_X`` and ``check_input`` have no effect.
-    Penalty factors and bounds are refused. The automatic grid starts at
+    Penalty factors and bounds are refused. ``dask_route`` in ``params``
+    ('auto', 'gram', 'wide'; see :func:`_route`) chooses the route: 'wide' solves
+    by strong-set iterations (:mod:`fastlasso._dask_wide`), taken by 'auto' when
+    the Gram matrices exceed the limit. The automatic grid starts at
     ``max_j |(X - o)_j^T W y| / n_samples`` (with weights, the in-memory sparse
     route uses the unweighted, uncentred ``X^T y`` for its grid: pass ``alphas``
     to get the same path).
@@ -547,6 +590,7 @@ def enet_path_dask(
     rng = params.pop("random_state", None)
     selection = params.pop("selection", "cyclic")
     screen = params.pop("do_screening", True)
+    route = params.pop("dask_route", None)
     for name in ("penalty_factor", "lower_bounds", "upper_bounds"):
         if params.pop(name, None) is not None:
             raise ValueError(f"{name} is not supported for a dask X (Gram kernel).")
@@ -561,10 +605,20 @@ def enet_path_dask(
             "separately."
         )
     n, p = X.shape
-    _check_gram_budget(p, 3, "enet_path")
-    s = compute_stats(X, Y, sw)[0]
     if offset is not None:
         offset = np.asarray(offset, float) / (1.0 if scale is None else scale)
+    if _route(p, 3, "enet_path", route) == "wide":
+        from ._dask_wide import enet_path_wide
+
+        grid, coefs, gaps, n_iters = enet_path_wide(
+            X, Y, sw, l1_ratio=l1_ratio, eps=eps, n_grid=n_grid, offset=offset,
+            coef_init=coef_init, tol=tol, max_iter=max_iter, positive=positive,
+            selection=selection, rng=rng, screen=screen, verbose=verbose,
+            gram_limit=_gram_limit(),
+        )  # fmt: skip
+        coefs = coefs.astype(dtype)
+        return (grid, coefs, gaps, n_iters) if return_n_iter else (grid, coefs, gaps)
+    s = compute_stats(X, Y, sw)[0]
     G, q, yy = uncentred(s, offset)
     if isinstance(n_grid, Integral):
         grid = grid_from_q(q[:, 0], n, l1_ratio, positive, eps, n_grid)
