@@ -21,7 +21,7 @@ from sklearn.utils import check_random_state
 
 from ._compile import describe, notify
 from ._kernels._multitask import mt_enet
-from ._path import ANDERSON_K, WS_START, _report, kernel_array
+from ._path import ANDERSON_K, WS_START, _report, kernel_array, solve_path
 
 __all__ = ["mt_alpha_grid", "mt_proj", "mt_solve_path", "mt_enet_path"]
 
@@ -171,6 +171,15 @@ def mt_solve_path(
     n, p, dtype = design.n_samples, design.n_features, design.dtype
     Y = np.asarray(Y)
     T = Y.shape[1]
+    if T == 1:
+        # one task: ||W||_21 is ||w||_1, the single-task problem, solved by the
+        # single-task solver (so a MultiTask model on y[:, None] gives the
+        # ElasticNet's answer on y, as scikit-learn's two solvers do)
+        return _single_task(
+            design, Y, alphas, l1_ratio, coef_init, max_iter=max_iter, tol=tol,
+            selection=selection, rng=rng, screen=screen, verbose=verbose, pf=pf,
+            working_set=working_set, anderson=anderson, warn=warn,
+        )  # fmt: skip
     rng = check_random_state(rng)
     random = selection == "random"
     alphas = np.asarray(alphas, dtype=np.float64)
@@ -223,6 +232,20 @@ def mt_solve_path(
                 conv[i] or not warn, l1s[k], verbose,
             )  # fmt: skip
     return coefs, gaps, n_iters, tol_gap
+
+
+def _single_task(design, Y, alphas, l1_ratio, coef_init, *, pf, **kw):
+    """:func:`mt_solve_path` for one task, by :func:`fastlasso._path.solve_path`."""
+    y = Y[:, 0]
+    pen = None
+    if pf is not None and np.any(pf != 1.0):
+        p = design.n_features
+        pen = (np.asarray(pf, np.float64), np.full(p, -np.inf), np.full(p, np.inf))
+    w0 = None if coef_init is None else np.asarray(coef_init).reshape(-1)
+    coefs, gaps, n_iters = solve_path(design, y, alphas, l1_ratio, w0, pen=pen, **kw)
+    yd = np.asarray(y, dtype=np.float64)
+    y_norm2 = float(np.dot(design.sw * yd, yd) if design.weighted else np.dot(yd, yd))
+    return coefs[None], gaps, n_iters, float(kw["tol"]) * y_norm2
 
 
 def mt_enet_path(

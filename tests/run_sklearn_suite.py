@@ -38,6 +38,37 @@ NAMES = (
 )
 FILES = ("test_coordinate_descent.py", "test_sparse_coordinate_descent.py")
 
+_ITERATES = (
+    "compares two solvers' answers at a loose tol to 7 decimals; fastlasso's "
+    "stop within the same duality-gap certificate at other iterates"
+)
+#: scikit-learn 1.9.1 tests that fail against fastlasso, by design, with the reason
+#: (README, "Deliberate differences"). Keys are test names without parameters.
+KNOWN_FAILURES = {
+    "test_warm_start": (
+        "max_iter counts epochs over working sets with extrapolation: two "
+        "warm-started 5-epoch fits are not one 10-epoch fit"
+    ),
+    "test_warm_start_multitask_lasso": "as test_warm_start",
+    "test_elasticnet_precompute_gram_weighted_samples": (
+        "precompute=Gram runs the Gram solver, precompute=False the working-set "
+        "solver; " + _ITERATES
+    ),
+    "test_enet_float_precision": "as test_elasticnet_precompute_gram_weighted_samples",
+    "test_check_input_false": "a C-ordered X is accepted with check_input=False",
+    "test_enet_copy_X_False_check_input_False": "X is never modified",
+    "test_lassoCV_does_not_set_precompute": (
+        "monkeypatches scikit-learn's private module "
+        "(sklearn.linear_model._coordinate_descent.Lasso)"
+    ),
+    "test_path_parameters": (
+        "dense vs CSC at tol=1e-4, max_iter=50: the dense dot products are "
+        "vectorised (other rounding), so the two runs stop at other iterates "
+        "within tol"
+    ),
+    "test_same_output_sparse_dense_lasso_and_enet_cv": "as test_path_parameters",
+}
+
 
 def redirect(source: str) -> str:
     """``source`` with ``from fastlasso import ...`` after its last top-level

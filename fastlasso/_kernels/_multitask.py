@@ -443,6 +443,10 @@ def mt_enet(
         epochs = 0
         converged = gap <= tol_gap
         use_ws = ws_start > 0 and l1 > 0.0
+        # no extrapolation for l1 = 0 (as plain CD for the single-task ridge):
+        # the gap test then waits for scikit-learn's coefficient test, which at
+        # a tight tol gives scikit-learn's precision
+        k_acc = K if l1 > 0.0 else 0
         ws_size = 0
         prev_gap = gap
         while not converged and epochs < max_iter:
@@ -467,8 +471,8 @@ def mt_enet(
             if n_ws > 0:
                 work, state, epochs = _mt_inner(
                     Xd, Y, sw, weighted, X_offset, centered, col_sq, xsw, zsum, W, R,
-                    l1, l2, pf, proj, random, state, ws, n_ws, s, S, work, XtA, rn, K,
-                    epochs, max_iter, tol, inner_tol, g, parts,
+                    l1, l2, pf, proj, random, state, ws, n_ws, s, S, work, XtA, rn,
+                    k_acc, epochs, max_iter, tol, inner_tol, g, parts,
                 )  # fmt: skip
             _mt_fold(R, s)
             work = _ZERO
