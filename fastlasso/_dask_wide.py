@@ -370,9 +370,9 @@ def _next_batch(prob, pt, aset, alphas):
     return np.asarray(alphas[:b], dtype=np.float64), np.union1d(new, supp)
 
 
-def _start(passes, prob, aset, w0):
+def _start(passes, prob, w0):
     """The starting point: 0 (correlations from the first pass) or ``coef_init``
-    (one KKT pass at it, its support gathered)."""
+    (one KKT pass at it; its support joins the set with the first batch)."""
     p = len(prob.q)
     w = np.zeros(p) if w0 is None else np.asarray(w0, dtype=np.float64).ravel().copy()
     if not np.any(w):
@@ -381,7 +381,6 @@ def _start(passes, prob, aset, w0):
         return _Point(w, prob.q.copy(), prob.yy, prob.yy, a_max)
     supp = np.flatnonzero(w)
     corr, rr, ry, _ = passes.run(chunk_kkt, _add, prob.ctx, supp, w[supp, None])
-    aset.grow(supp)
     return _Point(w, corr[:, 0], float(rr[0]), float(ry[0]), None)
 
 
@@ -434,7 +433,7 @@ def wide_path(passes, prob, alphas, coef_init=None, gram_limit=8 << 30, verbose=
     p, n_al = len(prob.q), len(alphas)
     rng = check_random_state(prob.opts["rng"])
     aset = ActiveSet(passes, prob, gram_limit)
-    pt = _start(passes, prob, aset, coef_init)
+    pt = _start(passes, prob, coef_init)
     coefs, gaps, iters = np.zeros((p, n_al)), np.zeros(n_al), [0] * n_al
     tol_gap = prob.opts["tol"] * prob.yy
     info = dict(iterations=0, violators=0, max_set=0)
