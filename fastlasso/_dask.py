@@ -611,10 +611,10 @@ def enet_path_dask(
         from ._dask_wide import enet_path_wide
 
         grid, coefs, gaps, n_iters = enet_path_wide(
-            X, Y, sw, l1_ratio=l1_ratio, eps=eps, n_grid=n_grid, offset=offset,
-            coef_init=coef_init, tol=tol, max_iter=max_iter, positive=positive,
-            selection=selection, rng=rng, screen=screen, verbose=verbose,
-            gram_limit=_gram_limit(),
+            X, Y, sw, eps=eps, n_grid=n_grid, offset=offset, coef_init=coef_init,
+            verbose=verbose, gram_limit=_gram_limit(), l1_ratio=l1_ratio, tol=tol,
+            max_iter=max_iter, positive=positive, selection=selection, rng=rng,
+            screen=screen,
         )  # fmt: skip
         coefs = coefs.astype(dtype)
         return (grid, coefs, gaps, n_iters) if return_n_iter else (grid, coefs, gaps)

@@ -21,9 +21,11 @@ e1009141, built on the sequential strong rules of Tibshirani et al. (2012),
    and column sums of squares (per chunk, centred at the chunk's own means, merged
    with Chan et al.'s pairwise formulas, as :mod:`fastlasso._stats`; O(p) memory);
 2. per iteration, from the correlations ``c = Z^T S r`` of the last certified
-   solution at ``alpha_prev``: the strong set ``|c_j| >= n l1_ratio (2 alpha -
-   alpha_prev)`` (alpha: the smallest of the batch of :data:`BATCH` alphas; the
-   :data:`MAX_ADD` largest ``|c_j|`` of it) joins the current set, whose columns
+   solution at ``alpha_prev``: the batch is the next alphas (at most
+   :data:`BATCH`, while ``2 alpha > alpha_prev`` and the rule adds at most
+   :data:`MAX_ADD` columns), and the strong set of its smallest alpha, ``|c_j| >=
+   n l1_ratio (2 alpha - alpha_prev)`` (its ``MAX_ADD`` largest ``|c_j|``),
+   joins the current set (never shrinks), whose new columns
    are brought to the driver, one pass: a dense n x |set| block while it fits in
    :data:`BLOCK_BYTES` (``FASTLASSO_WIDE_BLOCK_BYTES``), else their Gram (only the
    new rows of it after the first); the restricted path is solved there by
@@ -171,15 +173,11 @@ def chunk_gram(x, w, ctx, rows, cols):
     Zc = np.asarray(x[:, cols], dtype=np.float64) - o[cols]
     if w is not None:
         Zr *= (c * np.asarray(w, dtype=np.float64))[:, None]
-    return Zr.T @ Zc
+    return (Zr.T @ Zc,)
 
 
 def _add(a, b):
-    return (
-        tuple(u + v for u, v in zip(a, b, strict=True))
-        if isinstance(a, tuple)
-        else a + b
-    )
+    return tuple(u + v for u, v in zip(a, b, strict=True))
 
 
 def _cat(a, b):
@@ -197,11 +195,8 @@ class Passes:
     ``dask.compute`` that reads every chunk of X once (counted in ``count``)."""
 
     def __init__(self, X, Y, sw):
-        self.xs = X.to_delayed().ravel().tolist()
-        self.ys = Y.to_delayed().ravel().tolist()
-        self.ws = (
-            [None] * len(self.xs) if sw is None else sw.to_delayed().ravel().tolist()
-        )
+        self.xs, self.ys = (a.to_delayed().ravel().tolist() for a in (X, Y))
+        self.ws = [None] * len(self.xs) if sw is None else sw.to_delayed().ravel()
         self.count = 0
 
     def run(self, fn, join, *consts, with_y=True):
@@ -211,13 +206,9 @@ class Passes:
         task = dask.delayed(fn, pure=True)
         merge = dask.delayed(join, pure=True)
         consts = [dask.delayed(v, pure=True) for v in consts]  # one copy in the graph
-        if with_y:
-            parts = [
-                task(x, y, w, *consts)
-                for x, y, w in zip(self.xs, self.ys, self.ws, strict=True)
-            ]
-        else:
-            parts = [task(x, w, *consts) for x, w in zip(self.xs, self.ws, strict=True)]
+        cols = (self.xs, self.ys, self.ws) if with_y else (self.xs, self.ws)
+        args = zip(*cols, strict=True)
+        parts = [task(*a, *consts) for a in args]
         while len(parts) > 1:
             parts = [merge(parts[i], parts[i + 1]) if i + 1 < len(parts) else parts[i]
                      for i in range(0, len(parts), 2)]  # fmt: skip
@@ -227,25 +218,22 @@ class Passes:
 
 
 class Problem:
-    """The problem of one target: centring ``o``, ``y0``, weight scale ``c``,
-    ``q = Z^T S y_t`` (p,), ``yy``, and the solver settings."""
+    """The problem of target k: centring ``o``, ``y0``, weight scale ``c``, ``q =
+    Z^T S y_t`` (p,), ``yy = y_t^T S y_t`` and the solver settings ``opts``
+    (``l1_ratio, tol, max_iter, positive, selection, rng, screen``)."""
 
     def __init__(self, moments, k, intercept, offset, scale_weights, n, opts):
         rows, sw_sum, mx, my, q, yy, cs = moments
         self.n = n
         self.c = n / sw_sum if scale_weights else 1.0
-        self.o = (
-            mx.copy()
-            if intercept
-            else (np.zeros_like(mx) if offset is None else np.asarray(offset, float))
-        )
+        o = np.zeros_like(mx) if offset is None else np.asarray(offset, float)
+        self.o = mx.copy() if intercept else o
         self.y0 = float(my[k]) if intercept else 0.0
         d, e = mx - self.o, my[k] - self.y0
         self.q = self.c * (q[:, k] + sw_sum * d * e)
         self.yy = float(self.c * (yy[k] + sw_sum * e * e))
-        self.mx, self.my = mx, my
         self.ctx = (self.o, self.y0, self.c, k)
-        self.opts = opts  # l1_ratio, tol, max_iter, positive, selection, rng, screen
+        self.opts = dict(opts, l1_ratio=float(opts["l1_ratio"]), tol=float(opts["tol"]))
 
 
 def _gap(corr, w, l1, l2, positive, rr, ry):
@@ -297,7 +285,7 @@ class ActiveSet:
                 )
             first = self.G is None
             rows = cols if first else new
-            part = self.passes.run(
+            (part,) = self.passes.run(
                 chunk_gram, _add, self.prob.ctx, rows, cols, with_y=False
             )
             G = np.empty((m, m))
@@ -384,7 +372,7 @@ def _start(passes, prob, w0):
     return _Point(w, corr[:, 0], float(rr[0]), float(ry[0]), None)
 
 
-def _check_batch(prob, aset, pt, batch, W, rgaps, corr, rr, ry):
+def _check_batch(prob, aset, batch, W, rgaps, corr, rr, ry):
     """Gaps of the full problem for the batch's candidates: ``(accepted, gaps,
     violators)``, the accepted prefix as a list of points."""
     tol_gap = prob.opts["tol"] * prob.yy
@@ -401,10 +389,7 @@ def _check_batch(prob, aset, pt, batch, W, rgaps, corr, rr, ry):
             viol = _candidates(score, mask, np.nextafter(l1, np.inf), MAX_ADD)
             if viol.size:
                 return accepted, gaps, viol
-            if rgaps[b] <= 0.5 * tol_gap:
-                # no violator, the restricted solve converged: rounding; accept
-                pass
-            else:
+            if rgaps[b] > 0.5 * tol_gap:  # (else rounding: no violator, converged)
                 _warn_conv(gap, tol_gap)
         accepted.append(_Point(w, corr[:, b], float(rr[b]), float(ry[b]), alpha))
         gaps.append(gap)
@@ -454,9 +439,7 @@ def wide_path(passes, prob, alphas, coef_init=None, gram_limit=8 << 30, verbose=
         aset.grow(new)
         W, rgaps, riters = aset.solve(batch, pt.w[aset.cols], rng)
         corr, rr, ry, _ = passes.run(chunk_kkt, _add, prob.ctx, aset.cols, W)
-        acc, acc_gaps, pending = _check_batch(
-            prob, aset, pt, batch, W, rgaps, corr, rr, ry
-        )
+        acc, acc_gaps, pending = _check_batch(prob, aset, batch, W, rgaps, corr, rr, ry)
         for b, (point, g) in enumerate(zip(acc, acc_gaps, strict=True)):
             coefs[:, k + b], gaps[k + b], iters[k + b] = point.w, g, int(riters[b])
         k += len(acc)
@@ -501,12 +484,6 @@ def _check_l1(l1_ratio, alphas):
         )
 
 
-def _opts(l1_ratio, tol, max_iter, positive, selection, rng, screen):
-    return dict(l1_ratio=float(l1_ratio), tol=float(tol), max_iter=int(max_iter),
-                positive=bool(positive), selection=selection, rng=rng,
-                screen=bool(screen))  # fmt: skip
-
-
 def _record(passes, infos):
     LAST_INFO.clear()
     LAST_INFO.update(passes=passes.count, targets=len(infos),
@@ -517,27 +494,12 @@ def _record(passes, infos):
 
 
 def enet_path_wide(
-    X,
-    Y,
-    sw,
-    *,
-    l1_ratio,
-    eps,
-    n_grid,
-    offset,
-    coef_init,
-    tol,
-    max_iter,
-    positive,
-    selection,
-    rng,
-    screen,
-    verbose,
-    gram_limit,
+    X, Y, sw, *, eps, n_grid, offset, coef_init, verbose, gram_limit, **opts
 ):
     """:func:`fastlasso.enet_path` on a validated dask X by BASIL iterations.
 
-    No intercept; ``X`` centred at ``offset`` (or not), weights as given. Returns
+    No intercept; ``X`` centred at ``offset`` (or not), weights as given; ``opts``:
+    ``l1_ratio, tol, max_iter, positive, selection, rng, screen``. Returns
     ``(alphas, coefs (p, n_alphas) float64, dual_gaps (divided by n), n_iters)``;
     the automatic grid is :func:`fastlasso._dask.enet_path_dask`'s.
     """  # fmt: skip
@@ -547,16 +509,15 @@ def enet_path_wide(
 
     n, p = X.shape
     passes = Passes(X, Y, sw)
-    opts = _opts(l1_ratio, tol, max_iter, positive, selection, rng, screen)
-    if not l1_ratio > 0:
-        _check_l1(l1_ratio, [1.0])
+    r = opts["l1_ratio"]
+    _check_l1(r, [1.0])
     prob = Problem(_moments(passes, p), 0, False, offset, False, n, opts)
     if isinstance(n_grid, Integral):
-        grid = grid_from_q(prob.q, n, l1_ratio, positive, eps, n_grid)
+        grid = grid_from_q(prob.q, n, r, opts["positive"], eps, n_grid)
     else:
         _check_alphas(n_grid)
         grid = np.sort(n_grid)[::-1] if len(n_grid) > 1 else np.asarray(n_grid, float)
-    _check_l1(l1_ratio, grid)
+    _check_l1(r, grid)
     coefs, gaps, iters, info = wide_path(
         passes, prob, grid, coef_init, gram_limit, verbose
     )
@@ -580,16 +541,12 @@ def fit_enet_wide(est, X, Y, sw, y_ndim, dtype, gram_limit):
                 f"incompatible with X and y of this fit ({T} target(s), {p} features)."
             )
     passes = Passes(X, Y, sw)
-    opts = _opts(est.l1_ratio, est.tol, est.max_iter, est.positive, est.selection,
-                 est.random_state, True)  # fmt: skip
+    opts = dict(l1_ratio=est.l1_ratio, tol=est.tol, max_iter=est.max_iter,
+                positive=est.positive, selection=est.selection,
+                rng=est.random_state, screen=True)  # fmt: skip
     mom = _moments(passes, p)
-    coef, gaps, n_iters, infos, icpt = (
-        np.zeros((T, p)),
-        np.zeros(T),
-        [],
-        [],
-        np.zeros(T),
-    )
+    coef, gaps, icpt = np.zeros((T, p)), np.zeros(T), np.zeros(T)
+    n_iters, infos = [], []
     for k in range(T):
         prob = Problem(mom, k, est.fit_intercept, None, True, n, opts)
         w0 = None if coef0 is None else coef0[k]
