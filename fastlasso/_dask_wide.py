@@ -195,8 +195,10 @@ class Passes:
     ``dask.compute`` that reads every chunk of X once (counted in ``count``)."""
 
     def __init__(self, X, Y, sw):
-        self.xs, self.ys = (a.to_delayed().ravel().tolist() for a in (X, Y))
-        self.ws = [None] * len(self.xs) if sw is None else sw.to_delayed().ravel()
+        # unoptimised graphs: X and y made by one task per chunk (e.g. from_delayed
+        # of one reader) keep its key, so a compute runs it once, not once per array
+        self.xs, self.ys = (a.to_delayed(optimize_graph=False).ravel() for a in (X, Y))
+        self.ws = [None] * len(self.xs) if sw is None else sw.to_delayed(False).ravel()
         self.count = 0
 
     def run(self, fn, join, *consts, with_y=True):

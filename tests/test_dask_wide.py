@@ -208,6 +208,28 @@ def test_warm_start_certified_in_two_passes(wide):
     assert _assert_passes(reads, len(y)) == 2
 
 
+def test_shared_reader_runs_once_per_pass(wide):
+    """X and y made by one reader task per chunk (as in the README's example): a
+    pass runs each reader once, not once for X and once for y."""
+    calls = []
+
+    def reader(i):
+        calls.append(i)
+        rng = np.random.default_rng([1, i])
+        X = rng.standard_normal((CH, 600)) + 1.0
+        return X, X[:, :4] @ np.array([3.0, -2.0, 1.0, 2.0]) + rng.standard_normal(CH)
+
+    parts = [dask.delayed(reader, pure=True)(i) for i in range(6)]
+    Xd = da.concatenate([da.from_delayed(b[0], (CH, 600), dtype=float) for b in parts])
+    yd = da.concatenate([da.from_delayed(b[1], (CH,), dtype=float) for b in parts])
+    X, y = (np.concatenate(a) for a in zip(*(reader(i) for i in range(6)), strict=True))
+    calls.clear()
+    got = Lasso(alpha=0.1, tol=TOL).fit(Xd, yd)
+    assert len(calls) == 6 * _dask_wide.LAST_INFO["passes"]
+    ref = Lasso(alpha=0.1, tol=TOL).fit(X, y)
+    assert_allclose(got.coef_, ref.coef_, rtol=1e-8, atol=1e-10)
+
+
 def test_auto_route_above_the_gram_budget(monkeypatch):
     X, y, _ = _data(n=100, p=40, seed=6)
     Xd, yd = _rows(X, y)
@@ -232,7 +254,7 @@ def test_local_cluster_and_multi_target(wide):
     ref = ElasticNet(alpha=0.1, l1_ratio=0.6, tol=TOL).fit(X, Y)
     with (
         distributed.LocalCluster(
-            n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+            n_workers=1, threads_per_worker=2, processes=False, dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
