@@ -139,10 +139,11 @@ def _target(Y, k, y0):
     return np.asarray(Y[:, k], dtype=np.float64) - y0
 
 
-def chunk_kkt(x, Y, w, ctx, cols, W):
+def chunk_kkt(x, Y, w, ctx, cols, W, pre):
     """Per chunk, for the candidates ``W`` (|cols|, B) on the columns ``cols``:
-    ``(Z^T S R (p, B), R^T S R, R^T S y_t, sum S R)`` with ``R = y_t - Z_cols W``,
-    ``Z = x - o`` formed one float64 sub-block at a time."""
+    ``(Z^T S R (p, B), R^T S R, R^T S y_t, sum S R, x[:, pre])`` with ``R = y_t -
+    Z_cols W``, ``Z = x - o`` formed one float64 sub-block at a time (``pre``: the
+    columns prefetched for the next set)."""
     o, y0, c, k = ctx
     yt = _target(Y, k, y0)
     Zs = np.asarray(x[:, cols], dtype=np.float64) - o[cols]
@@ -153,7 +154,8 @@ def chunk_kkt(x, Y, w, ctx, cols, W):
     for a in starts:
         Z = np.asarray(x[a : a + step], dtype=np.float64) - o
         out += Z.T @ V[a : a + step]
-    return out, np.einsum("ij,ij->j", V, R), V.T @ yt, V.sum(0)
+    pre = np.asarray(x[:, pre], dtype=np.float64)
+    return out, np.einsum("ij,ij->j", V, R), V.T @ yt, V.sum(0), pre
 
 
 def chunk_block(x, Y, w, ctx, cols, with_yw):
@@ -178,6 +180,10 @@ def chunk_gram(x, w, ctx, rows, cols):
 
 def _add(a, b):
     return tuple(u + v for u, v in zip(a, b, strict=True))
+
+
+def _kkt_join(a, b):
+    return (*_add(a[:4], b[:4]), np.concatenate([a[4], b[4]]))
 
 
 def _cat(a, b):
@@ -257,7 +263,35 @@ class ActiveSet:
         self.passes, self.prob, self.gram_limit = passes, prob, gram_limit
         self.cols = np.empty(0, dtype=np.int64)
         self.block = self.yt = self.sw = self.G = None
-        self.mode = "dense"
+        self.mode, self.added = "dense", 0
+        self.pre, self.pre_block = np.empty(0, dtype=np.int64), None
+
+    def prefetch(self, score):
+        """Columns to bring along with the next KKT pass (dense mode): the
+        ``2 x`` (last addition) largest scores off the set, within the budget."""
+        room = _block_limit() // (8 * self.prob.n) - len(self.cols)
+        k = min(max(16, 2 * self.added), MAX_ADD, room)
+        if self.mode != "dense" or k <= 0:
+            return np.empty(0, dtype=np.int64)
+        mask = np.zeros(len(score), dtype=bool)
+        mask[self.cols] = True
+        return _candidates(score, mask, -np.inf, k)
+
+    def _gather(self, new):
+        """The block of the columns ``new``: prefetched ones, the rest by a pass."""
+        hit = np.isin(new, self.pre)
+        blk = np.empty((self.prob.n, len(new)), order="F")
+        if hit.any():
+            blk[:, hit] = self.pre_block[:, np.searchsorted(self.pre, new[hit])]
+        if not hit.all() or self.yt is None:
+            miss, with_yw = new[~hit], self.yt is None
+            out, yt, sw = self.passes.run(
+                chunk_block, _cat, self.prob.ctx, miss, with_yw
+            )
+            blk[:, ~hit] = out
+            if with_yw:
+                self.yt, self.sw = yt, sw
+        return blk
 
     def grow(self, new):
         """Add the columns ``new`` (not yet in the set): one pass over X."""
@@ -265,13 +299,9 @@ class ActiveSet:
             return
         cols = np.concatenate([self.cols, new])
         n, m = self.prob.n, len(cols)
+        self.added = len(new)
         if self.mode == "dense" and 8 * n * m <= _block_limit():
-            with_yw = self.yt is None
-            blk, yt, sw = self.passes.run(
-                chunk_block, _cat, self.prob.ctx, new, with_yw
-            )
-            if with_yw:
-                self.yt, self.sw = yt, sw
+            blk = self._gather(new)
             old = self.block
             self.block = np.empty((n, m), order="F")
             if old is not None:
@@ -370,7 +400,10 @@ def _start(passes, prob, w0):
         a_max = max(float(np.max(score)), 0.0) / (prob.n * prob.opts["l1_ratio"])
         return _Point(w, prob.q.copy(), prob.yy, prob.yy, a_max)
     supp = np.flatnonzero(w)
-    corr, rr, ry, _ = passes.run(chunk_kkt, _add, prob.ctx, supp, w[supp, None])
+    none = np.empty(0, dtype=np.int64)
+    corr, rr, ry, *_ = passes.run(
+        chunk_kkt, _kkt_join, prob.ctx, supp, w[supp, None], none
+    )
     return _Point(w, corr[:, 0], float(rr[0]), float(ry[0]), None)
 
 
@@ -440,7 +473,12 @@ def wide_path(passes, prob, alphas, coef_init=None, gram_limit=8 << 30, verbose=
         new = np.union1d(new, pending).astype(np.int64)
         aset.grow(new)
         W, rgaps, riters = aset.solve(batch, pt.w[aset.cols], rng)
-        corr, rr, ry, _ = passes.run(chunk_kkt, _add, prob.ctx, aset.cols, W)
+        score = pt.corr if prob.opts["positive"] else np.abs(pt.corr)
+        pre = aset.prefetch(score)
+        corr, rr, ry, _, aset.pre_block = passes.run(
+            chunk_kkt, _kkt_join, prob.ctx, aset.cols, W, pre
+        )
+        aset.pre = pre
         acc, acc_gaps, pending = _check_batch(prob, aset, batch, W, rgaps, corr, rr, ry)
         for b, (point, g) in enumerate(zip(acc, acc_gaps, strict=True)):
             coefs[:, k + b], gaps[k + b], iters[k + b] = point.w, g, int(riters[b])
