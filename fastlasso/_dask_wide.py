@@ -470,6 +470,8 @@ def wide_path(passes, prob, alphas, coef_init=None, gram_limit=8 << 30, verbose=
         if k == n_al:
             break
         batch, new = _next_batch(prob, pt, aset, alphas[k : k + BATCH])
+        if aset.pre.size:  # rule candidates not prefetched wait for the KKT check
+            new = new[np.isin(new, aset.pre) | (pt.w[new] != 0)]
         new = np.union1d(new, pending).astype(np.int64)
         aset.grow(new)
         W, rgaps, riters = aset.solve(batch, pt.w[aset.cols], rng)
