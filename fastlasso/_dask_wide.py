@@ -37,12 +37,17 @@ e1009141, built on the sequential strong rules of Tibshirani et al. (2012),
    join the set, and the batch is solved again from the last accepted alpha.
    An alpha at which the last solution is already certified costs nothing.
 
-Passes over X: ``1 + sum over iterations of (1 if the set grew) + 1``, plus one
-at the start for a non-zero ``coef_init`` (warm start); :data:`LAST_INFO` holds
-the counts of the last call. Driver memory: the block (or Gram) of the set,
-``p x BATCH`` correlations, O(p) vectors; workers: their chunk, a float64
-sub-block of at most 32 MiB and ``p x BATCH`` floats. Not here: penalty factors,
-bounds, ``l1_ratio = 0``, ``alpha = 0``, cross-validation.
+Each KKT pass also brings to the driver the columns of the largest correlations
+off the set (twice the last addition, at least 16, within the block budget);
+after the first, the strong-rule candidates they do not hold are left to the
+KKT check, so an iteration costs one pass unless a violator is missing.
+Passes over X: 1 (statistics) + 1 per iteration (KKT) + 1 per iteration whose
+new columns were not prefetched, plus 1 at the start for a non-zero
+``coef_init``; :data:`LAST_INFO` holds the counts of the last call. Driver
+memory: the block (or Gram) of the set and the prefetched block, ``p x BATCH``
+correlations, O(p) vectors; workers: their chunk, a float64 sub-block of at
+most 32 MiB and ``p x BATCH`` floats. Not here: penalty factors, bounds,
+``l1_ratio = 0``, ``alpha = 0``, cross-validation; the set never shrinks.
 """
 
 from __future__ import annotations
