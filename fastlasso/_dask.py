@@ -239,10 +239,16 @@ def compute_stats(X, Y, sw=None, groups=None, n_groups=0, bounds=None):
     """
     import dask
 
-    xs = X.to_delayed().ravel().tolist()
-    ys = Y.to_delayed().ravel().tolist()
-    ws = [None] * len(xs) if sw is None else sw.to_delayed().ravel().tolist()
-    gs = [None] * len(xs) if groups is None else groups.to_delayed().ravel().tolist()
+    # unoptimised graphs: with optimize_graph=True each array's graph is fused
+    # into its own tasks, so X and y made by one reader task per chunk (one
+    # dask.delayed block split in two) were read twice per pass
+    def blocks(a):
+        return a.to_delayed(optimize_graph=False).ravel().tolist()
+
+    xs = blocks(X)
+    ys = blocks(Y)
+    ws = [None] * len(xs) if sw is None else blocks(sw)
+    gs = [None] * len(xs) if groups is None else blocks(groups)
     task = dask.delayed(chunk_stats, pure=True)
     join = dask.delayed(merge_groups, pure=True)
     row0 = np.concatenate([[0], np.cumsum(X.chunks[0])]).tolist()

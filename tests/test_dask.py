@@ -7,6 +7,7 @@ scheduler unless a test needs a cluster.
 
 import subprocess
 import sys
+import time
 import warnings
 
 import numpy as np
@@ -280,6 +281,9 @@ def test_local_cluster_lassocv():
     ):
         assert dask.base.get_scheduler() == client.get  # the cluster runs the pass
         got = LassoCV(cv=4, alphas=20, tol=TOL).fit(Xd, yd)
+        deadline = time.monotonic() + 10  # keys are released asynchronously
+        while client.who_has() and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert len(client.who_has()) == 0  # nothing left behind on the workers
     assert got.alpha_ == pytest.approx(ref.alpha_, rel=1e-12)
     assert_allclose(got.mse_path_, ref.mse_path_, rtol=1e-8)
@@ -331,3 +335,28 @@ def test_convergence_warning_kept():
         warnings.simplefilter("always")
         Lasso(alpha=1e-4, tol=1e-15, max_iter=2).fit(Xd, yd)
     assert any(issubclass(r.category, ConvergenceWarning) for r in rec)
+
+
+def test_one_read_per_chunk_when_X_and_y_share_a_reader():
+    """X and y cut from one dask.delayed block per chunk: a LassoCV reads each
+    block once (the graphs are not fused per array, which read them twice)."""
+    import dask
+
+    from fastlasso import LassoCV
+
+    calls = []
+
+    def reader(i):
+        calls.append(i)
+        rng = np.random.default_rng(i)
+        Xi = rng.standard_normal((60, 4))
+        return np.column_stack([Xi, Xi @ np.arange(4.0) + rng.standard_normal(60)])
+
+    blocks = [
+        da.from_delayed(dask.delayed(reader)(i), shape=(60, 5), dtype=float)
+        for i in range(6)
+    ]
+    A = da.concatenate(blocks)
+    with dask.config.set(scheduler="synchronous"):
+        LassoCV(cv=3).fit(A[:, :4], A[:, 4])
+    assert sorted(calls) == list(range(6))
