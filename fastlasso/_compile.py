@@ -28,7 +28,7 @@ __all__ = ["describe", "notify"]
 #: Rough first-compile times on a 2-core machine, in seconds, by kernel (the
 #: number shown in the notice; measured with ``bench/cold_start.py``).
 _COST = {
-    "cd_enet_ws": 20,
+    "cd_enet_ws": 15,
     "cd_enet": 8,
     "fista_enet": 10,
     "cd_enet_gram": 6,
