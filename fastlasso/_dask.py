@@ -98,7 +98,7 @@ def _gram_limit():
     return int(float(env)) if env else int(MAX_GRAM_BYTES)
 
 
-def _check_gram_budget(p, n_grams, what, wide=False):
+def _check_gram_budget(p, n_grams, what, suggest_wide=True):
     need = n_grams * 8 * p * p
     limit = _gram_limit()
     if need > limit:
@@ -106,7 +106,7 @@ def _check_gram_budget(p, n_grams, what, wide=False):
             "Lasso / ElasticNet fit and enet_path / lasso_path take the strong-set "
             "route (fastlasso._dask_wide) above this limit instead; cross-validation "
             "and Ridge do not. "
-            if not wide
+            if suggest_wide
             else ""
         )
         raise ValueError(
@@ -138,12 +138,10 @@ def _route(p, n_grams, what, forced=None):
         raise ValueError(
             f"dask_route / FASTLASSO_DASK_ROUTE must be one of {ROUTES}; got {route!r}."
         )
-    if route == "wide":
+    if route == "wide" or (route == "auto" and n_grams * 8 * p * p > _gram_limit()):
         return "wide"
-    if route == "gram" or n_grams * 8 * p * p <= _gram_limit():
-        _check_gram_budget(p, n_grams, what, wide=True)
-        return "gram"
-    return "wide"
+    _check_gram_budget(p, n_grams, what, suggest_wide=False)
+    return "gram"
 
 
 # --------------------------------------------------------------------------------------

@@ -17,9 +17,10 @@ sparse regression with application to the UK Biobank", PLoS Genetics 16(10),
 e1009141, built on the sequential strong rules of Tibshirani et al. (2012),
 "Strong rules for discarding predictors in lasso-type problems", JRSS B 74(2):
 
-1. one pass over the row chunks: weighted means, centred ``X^T S y``, ``y^T S y``
-   and column sums of squares (per chunk, centred at the chunk's own means, merged
-   with Chan et al.'s pairwise formulas, as :mod:`fastlasso._stats`; O(p) memory);
+1. one pass over the row chunks: weighted means, centred ``X^T S y`` and
+   ``y^T S y`` (:func:`fastlasso._stats.chunk_stats` without the Gram: per chunk,
+   centred at the chunk's own means, merged with Chan et al.'s pairwise formulas;
+   O(p) memory);
 2. per iteration, from the correlations ``c = Z^T S r`` of the last certified
    solution at ``alpha_prev``: the batch is the next alphas (at most
    :data:`BATCH`, while ``2 alpha > alpha_prev`` and the rule adds at most
@@ -58,7 +59,7 @@ import warnings
 
 import numpy as np
 
-from ._stats import SUB_BLOCK_BYTES, grid_from_q
+from ._stats import chunk_stats, grid_from_q, merge_groups, sub_block_rows
 
 __all__ = ["BATCH", "BLOCK_BYTES", "LAST_INFO", "MAX_ADD", "enet_path_wide",
            "fit_enet_wide"]  # fmt: skip
@@ -85,58 +86,8 @@ def _block_limit():
 
 
 def _steps(m, p):
-    step = max(1, min(m, SUB_BLOCK_BYTES // (8 * max(p, 1))))
+    step = sub_block_rows(m, p)
     return range(0, m, step), step
-
-
-def chunk_moments(x, Y, w):
-    """``(rows, n, mx, my, q, yy, cs)`` of a chunk, centred at its own means:
-    ``q = Z^T W Y_c`` (p, T), ``yy`` (T,), ``cs = diag(Z^T W Z)`` (p,); None if
-    the weights sum to zero."""
-    m, p = x.shape
-    Y = Y[:, None] if Y.ndim == 1 else Y
-    if w is not None:
-        w = np.asarray(w, dtype=np.float64)
-        if np.any(w < 0):
-            raise ValueError("Negative values in data passed to `sample_weight`")
-        n = float(w.sum())
-        if not n > 0.0:
-            return None
-    else:
-        n = float(m)
-    starts, step = _steps(m, p)
-    sx, sy = np.zeros(p), np.zeros(Y.shape[1])
-    for a in starts:
-        Xb = np.asarray(x[a : a + step], dtype=np.float64)
-        Yb = np.asarray(Y[a : a + step], dtype=np.float64)
-        sx += Xb.sum(0) if w is None else w[a : a + step] @ Xb
-        sy += Yb.sum(0) if w is None else w[a : a + step] @ Yb
-    mx, my = sx / n, sy / n
-    q, yy, cs = np.zeros((p, Y.shape[1])), np.zeros(Y.shape[1]), np.zeros(p)
-    for a in starts:
-        Z = np.asarray(x[a : a + step], dtype=np.float64) - mx
-        Yc = np.asarray(Y[a : a + step], dtype=np.float64) - my
-        Zw = Z if w is None else Z * w[a : a + step, None]
-        q += Zw.T @ Yc
-        cs += np.einsum("ij,ij->j", Zw, Z)
-        yy += np.einsum("ij,ij->j", Yc if w is None else Yc * w[a : a + step, None], Yc)
-    return (m, n, mx, my, q, yy, cs)
-
-
-def merge_moments(a, b):
-    """Chan et al.'s exact pairwise merge of two :func:`chunk_moments` results."""
-    if a is None:
-        return b
-    if b is None:
-        return a
-    n = a[1] + b[1]
-    dx, dy = b[2] - a[2], b[3] - a[3]
-    f, rb = a[1] * b[1] / n, b[1] / n
-    return (
-        a[0] + b[0], n, a[2] + rb * dx, a[3] + rb * dy,
-        a[4] + b[4] + f * np.outer(dx, dy), a[5] + b[5] + f * dy * dy,
-        a[6] + b[6] + f * dx * dx,
-    )  # fmt: skip
 
 
 def _target(Y, k, y0):
@@ -236,7 +187,7 @@ class Problem:
     (``l1_ratio, tol, max_iter, positive, selection, rng, screen``)."""
 
     def __init__(self, moments, k, intercept, offset, scale_weights, n, opts):
-        rows, sw_sum, mx, my, q, yy, cs = moments
+        sw_sum, mx, my, q, yy = moments.n, moments.mx, moments.my, moments.q, moments.yy
         self.n = n
         self.c = n / sw_sum if scale_weights else 1.0
         o = np.zeros_like(mx) if offset is None else np.asarray(offset, float)
@@ -439,10 +390,10 @@ def _check_batch(prob, aset, batch, W, rgaps, corr, rr, ry):
 def _warn_conv(gap, tol_gap):
     from sklearn.exceptions import ConvergenceWarning
 
+    from ._path import _MESSAGE_CONV
+
     warnings.warn(
-        "Objective did not converge. You might want to increase the number of "
-        "iterations, check the scale of the features or consider increasing "
-        f"regularisation. Duality gap: {gap:.6e}, tolerance: {tol_gap:.3e}",
+        _MESSAGE_CONV + f" Duality gap: {gap:.6e}, tolerance: {tol_gap:.3e}",
         ConvergenceWarning,
         stacklevel=6,
     )
@@ -508,11 +459,17 @@ def wide_path(passes, prob, alphas, coef_init=None, gram_limit=8 << 30, verbose=
 # Entry points (called by fastlasso._dask on validated inputs)
 
 
+def _chunk_moments(x, Y, w):
+    """:func:`fastlasso._stats.chunk_stats` without the p x p Gram."""
+    return chunk_stats(x, Y, w, gram=False)
+
+
 def _moments(passes, p):
-    mom = passes.run(chunk_moments, merge_moments, with_y=True)
+    """The first pass: :class:`fastlasso._stats.Stats` of all rows, ``G`` None."""
+    mom = passes.run(_chunk_moments, merge_groups, with_y=True).get(0)
     if mom is None:
         raise ValueError("The sample weights sum to zero; cannot fit.")
-    if not all(np.isfinite(a).all() for a in mom[2:]):
+    if not all(np.isfinite(a).all() for a in (mom.mx, mom.my, mom.q, mom.yy)):
         raise ValueError("Input X or y contains NaN or infinity.")
     return mom
 

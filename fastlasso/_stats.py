@@ -62,7 +62,7 @@ class Stats(NamedTuple):
     n: float
     mx: np.ndarray  # (p,)
     my: np.ndarray  # (T,)
-    G: np.ndarray  # (p, p)
+    G: np.ndarray | None  # (p, p); None when computed without it (gram=False)
     q: np.ndarray  # (p, T)
     yy: np.ndarray  # (T,)
 
@@ -72,15 +72,22 @@ class Stats(NamedTuple):
 SUB_BLOCK_BYTES = 1 << 25
 
 
-def _group_stats(X, Y, w):
+def sub_block_rows(m, p):
+    """Rows of a float64 sub-block of a chunk of ``m`` rows and ``p`` columns
+    that stays within :data:`SUB_BLOCK_BYTES` (at least 1)."""
+    return max(1, min(m, SUB_BLOCK_BYTES // (8 * max(p, 1))))
+
+
+def _group_stats(X, Y, w, gram=True):
     """:class:`Stats` of the rows ``X`` (m, p), ``Y`` (m, T), weights ``w`` (m,) or
-    None, all computed in float64 centred at the group's own weighted means.
+    None, all computed in float64 centred at the group's own weighted means
+    (``gram=False``: without the p x p ``G``, for the wide route).
 
     Two sweeps over sub-blocks of rows (the means, then the centred products), so
     the memory beyond the chunk is one float64 sub-block and the p x p result.
     """
     m, p = X.shape
-    step = max(1, min(m, SUB_BLOCK_BYTES // (8 * max(p, 1))))
+    step = sub_block_rows(m, p)
     if w is not None:
         w = np.asarray(w, dtype=np.float64)
         n = float(w.sum())
@@ -100,7 +107,7 @@ def _group_stats(X, Y, w):
             sx += w[a : a + step] @ Xb
             sy += w[a : a + step] @ Yb
     mx, my = sx / n, sy / n
-    G = np.zeros((p, p))
+    G = np.zeros((p, p)) if gram else None
     q = np.zeros((p, Y.shape[1]))
     yy = np.zeros(Y.shape[1])
     for a in range(0, m, step):
@@ -113,13 +120,14 @@ def _group_stats(X, Y, w):
             Z *= sq
             Yc *= sq
         # Z^T Z of one operand: NumPy calls BLAS syrk (half the flops of a product)
-        G += Z.T @ Z
+        if gram:
+            G += Z.T @ Z
         q += Z.T @ Yc
         yy += np.einsum("ij,ij->j", Yc, Yc)
     return Stats(int(m), n, mx, my, G, q, yy)
 
 
-def chunk_stats(X, Y, w=None, groups=None, n_groups=0, bounds=None, row0=0):
+def chunk_stats(X, Y, w=None, groups=None, n_groups=0, bounds=None, row0=0, gram=True):
     """Statistics of one chunk of rows, per group.
 
     Parameters
@@ -135,6 +143,8 @@ def chunk_stats(X, Y, w=None, groups=None, n_groups=0, bounds=None, row0=0):
     bounds : ndarray of shape (n_groups + 1,) or None
         Instead of ``groups``: group g is the rows ``bounds[g]:bounds[g + 1]`` of
         the whole array, this chunk starting at row ``row0``.
+    gram : bool, default=True
+        Compute ``G``; False leaves it None (means, ``q`` and ``yy`` only).
 
     Returns
     -------
@@ -148,17 +158,17 @@ def chunk_stats(X, Y, w=None, groups=None, n_groups=0, bounds=None, row0=0):
         rows = np.arange(row0, row0 + X.shape[0])
         groups = np.searchsorted(bounds, rows, side="right") - 1
     if groups is None:
-        s = _group_stats(X, Y, w)
+        s = _group_stats(X, Y, w, gram)
         return {} if s is None else {0: s}
     out = {}
     groups = np.asarray(groups)
     present = np.unique(groups)
     for g in present.tolist():
         if len(present) == 1:
-            s = _group_stats(X, Y, w)
+            s = _group_stats(X, Y, w, gram)
         else:
             idx = np.flatnonzero(groups == g)
-            s = _group_stats(X[idx], Y[idx], None if w is None else w[idx])
+            s = _group_stats(X[idx], Y[idx], None if w is None else w[idx], gram)
         if s is not None:
             out[int(g)] = s
     return out
@@ -175,8 +185,10 @@ def merge(a, b):
     dy = b.my - a.my
     f = a.n * b.n / n
     rb = b.n / n
-    G = a.G + b.G
-    G += f * np.outer(dx, dx)
+    G = None
+    if a.G is not None:
+        G = a.G + b.G
+        G += f * np.outer(dx, dx)
     q = a.q + b.q
     q += f * np.outer(dx, dy)
     return Stats(
