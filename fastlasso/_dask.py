@@ -225,16 +225,8 @@ def check_dask_input(X, y, sample_weight=None, *, multi_output=True):
     return X, Y, sw, y_ndim, dtype
 
 
-def compute_stats(X, Y, sw=None, groups=None, n_groups=0, bounds=None):
-    """One pass over the row chunks of X: ``{group: Stats}`` (see :mod:`._stats`).
-
-    ``X`` (n, p) and ``Y`` (n, T) are dask arrays with the same row chunks and one
-    column chunk, ``sw`` and ``groups`` (n,) dask arrays with those row chunks or
-    None (or the fold ``bounds`` of :func:`kfold_bounds` instead of ``groups``).
-    A task per chunk (:func:`chunk_stats`), a binary tree of
-    :func:`merge_groups`, one ``dask.compute`` (on the current scheduler, e.g. a
-    ``distributed.Client``).
-    """
+def _stats_graph(X, Y, sw=None, groups=None, n_groups=0, bounds=None):
+    """The delayed ``{group: Stats}`` of :func:`compute_stats` (not computed)."""
     import dask
 
     # unoptimised graphs: with optimize_graph=True each array's graph is fused
@@ -259,14 +251,54 @@ def compute_stats(X, Y, sw=None, groups=None, n_groups=0, bounds=None):
             join(parts[i], parts[i + 1]) if i + 1 < len(parts) else parts[i]
             for i in range(0, len(parts), 2)
         ]
-    (out,) = dask.compute(parts[0])
-    for s in out.values():
-        if not (
-            np.isfinite(s.G).all()
-            and np.isfinite(s.q).all()
-            and np.isfinite(s.yy).all()
-        ):
-            raise ValueError("Input X or y contains NaN or infinity.")
+    return parts[0]
+
+
+def compute_stats(X, Y, sw=None, groups=None, n_groups=0, bounds=None):
+    """One pass over the row chunks of X: ``{group: Stats}`` (see :mod:`._stats`).
+
+    ``X`` (n, p) and ``Y`` (n, T) are dask arrays with the same row chunks and one
+    column chunk, ``sw`` and ``groups`` (n,) dask arrays with those row chunks or
+    None (or the fold ``bounds`` of :func:`kfold_bounds` instead of ``groups``).
+    A task per chunk (:func:`chunk_stats`), a binary tree of
+    :func:`merge_groups`, one computation on the current scheduler (e.g. a
+    ``distributed.Client``).
+    """
+    merged = _stats_graph(X, Y, sw, groups, n_groups, bounds)
+    keys = [0] if groups is None and bounds is None else range(-1, n_groups)
+    out = _gather_groups(merged, keys)
+    _check_finite(out)
+    return out
+
+
+def _pick(stats, g):
+    """``stats.get(g)`` (a task on a worker)."""
+    return stats.get(g)
+
+
+def _gather_groups(merged, keys):
+    """Compute the delayed ``{group: Stats}`` ``merged``; with a ``distributed``
+    client, bring its groups to the driver one at a time.
+
+    One message holding all K fold Grams was measured to peak at twice its size
+    on the driver while it was deserialised (p = 1000, K = 5: 77 MiB for 38 MiB of
+    statistics); group by group the transient is one Gram.
+    """
+    import dask
+
+    client = _client()
+    if client is None:  # local schedulers
+        (out,) = dask.compute(merged)
+        return out
+    future = client.compute(merged)
+    out = {}
+    for g in keys:
+        part = client.submit(_pick, future, g, pure=False)
+        s = part.result()
+        part.release()
+        if s is not None:
+            out[g] = s
+    future.release()
     return out
 
 
@@ -313,26 +345,118 @@ def _fold_groups(cv, X):
     return da.from_array(ids, chunks=(X.chunks[0],)), n_folds, None
 
 
-def _cv_paths(stats, n_folds, n, p, alphas, l1_ratio, est, seeds, store):
+def _fold_train(stats, k):
+    """Training statistics of fold ``k`` (the merge of the other folds')."""
+    if stats.get(k) is None:
+        raise ValueError(f"Test fold {k} is empty or of zero total weight.")
+    train = merge_all([s for g, s in stats.items() if g != k])
+    if train is None:
+        raise ValueError(
+            "The sample weights of a training fold sum to zero; cannot fit on it."
+        )
+    return train
+
+
+def _fold_mse(stats, k, coefs, intercepts):
+    """Exact held-out MSE of the models ``(coefs, intercepts)`` on test fold k."""
+    test = stats[k]
+    return heldout_sse(test, coefs, intercepts) / test.n
+
+
+def _total(stats):
+    return merge_all(list(stats.values()))
+
+
+def _check_finite(stats):
+    for s in stats.values():
+        if not (
+            np.isfinite(s.G).all()
+            and np.isfinite(s.q).all()
+            and np.isfinite(s.yy).all()
+        ):
+            raise ValueError("Input X or y contains NaN or infinity.")
+
+
+def _client():
+    """The current ``distributed.Client`` if dask computes on one, else None."""
+    from dask.base import get_scheduler
+
+    client = getattr(get_scheduler(), "__self__", None)
+    return client if hasattr(client, "submit") else None
+
+
+class _FoldStats:
+    """The per-fold statistics of the one pass, for the CV solve on the driver.
+
+    Local schedulers: the ``{fold: Stats}`` dict is computed into the driver (it
+    is the workers' memory too), with the total: ``K + 2`` Gram matrices with the
+    training fold of the solve. On a ``distributed`` cluster the dict and the total
+    stay on a worker as futures; the driver receives one training fold at a time
+    (merged on the worker by the same :func:`merge_all`, so the same numbers), sends
+    each path's coefficients back for the held-out error (:func:`heldout_sse` on
+    the worker) and receives the total for the refit: about two Gram matrices on
+    the driver instead of ``K + 2``.
+    """
+
+    def __init__(self, merged):
+        import dask
+
+        self._client = _client()
+        if self._client is None:
+            (self._stats,) = dask.compute(merged)
+            _check_finite(self._stats)
+            self._tot = _total(self._stats)
+        else:
+            self._stats = self._client.compute(merged)
+            self._run(_check_finite, self._stats)
+            self._tot = self._client.submit(_total, self._stats, pure=False)
+
+    def _run(self, fn, *args):
+        if self._client is None:
+            return fn(*args)
+        fut = self._client.submit(fn, *args, pure=False)
+        try:
+            return fut.result()
+        finally:
+            fut.release()
+
+    def train(self, k):
+        return self._run(_fold_train, self._stats, k)
+
+    def mse(self, k, coefs, intercepts):
+        return self._run(_fold_mse, self._stats, k, coefs, intercepts)
+
+    def grid(self, *args):
+        return self._run(alpha_grid_stats, self._tot, *args)
+
+    def total(self):
+        """The statistics of all rows; the per-fold ones are released."""
+        tot = self._tot if self._client is None else self._tot.result()
+        self.release()
+        return tot
+
+    def release(self):
+        for name in ("_stats", "_tot"):
+            fut = getattr(self, name, None)
+            if self._client is not None and fut is not None:
+                fut.release()
+            setattr(self, name, None)
+
+
+def _cv_paths(folds, n_folds, n, p, alphas, l1_ratio, est, seeds, store):
     """Per fold: the training path (solved on the Gram of the other folds) and its
     exact held-out MSE. Returns ``(mse (n_folds, n_alphas), coefs, intercepts)``."""
     mse = np.empty((n_folds, len(alphas)))
     coefs, intercepts = [], []
     for k in range(n_folds):
-        test = stats.get(k)
-        if test is None:
-            raise ValueError(f"Test fold {k} is empty or of zero total weight.")
-        train = merge_all([s for g, s in stats.items() if g != k])
-        if train is None:
-            raise ValueError(
-                "The sample weights of a training fold sum to zero; cannot fit on it."
-            )
+        train = folds.train(k)
         gram = gram_of(train, est.fit_intercept, n, inplace=True)
         rng = np.random.RandomState(seeds[k])
         c, _, _ = solve_gram(gram, n, alphas, l1_ratio, est, rng=rng)
         del gram
         b = train.my[0] - train.mx @ c if est.fit_intercept else np.zeros(len(alphas))
-        mse[k] = heldout_sse(test, c, b) / test.n
+        del train
+        mse[k] = folds.mse(k, c, b)
         if store:
             coefs.append(c)
             intercepts.append(b)
@@ -363,33 +487,33 @@ def fit_enet_cv_dask(est, X, y, sample_weight=None, **params):
     l1_ratios = np.atleast_1d(getattr(est, "l1_ratio", 1.0)).astype(float)
     n_l1 = len(l1_ratios)
 
-    stats = compute_stats(X, Y, sw, groups, n_folds, bounds)  # the one pass over X
-    total = merge_all(list(stats.values()))
-
-    if isinstance(est.alphas, Integral):
-        grids = [
-            alpha_grid_stats(
-                total, r, est.fit_intercept, est.positive, est.eps, est.alphas
-            )
-            for r in l1_ratios
-        ]
-    else:
-        for i, a in enumerate(est.alphas):
-            check_scalar(a, f"alphas[{i}]", target_type=Number, min_val=0.0)
-        grids = [np.sort(np.asarray(est.alphas, float))[::-1]] * n_l1
-    n_tasks = n_l1 * n_folds
-    seeds = path_seeds(est.selection, est.random_state, n_tasks)
-    store = bool(getattr(est, "store_path_coefs", False))
-    mse_paths, coef_paths, icpt_paths = [], [], []
-    for k, r in enumerate(l1_ratios):
-        mse, c, b = _cv_paths(
-            stats, n_folds, n, p, grids[k], float(r), est,
-            seeds[k * n_folds : (k + 1) * n_folds], store,
-        )  # fmt: skip
-        mse_paths.append(mse)
-        coef_paths.append(c)
-        icpt_paths.append(b)
-    del stats
+    # the one pass over X
+    folds = _FoldStats(_stats_graph(X, Y, sw, groups, n_folds, bounds))
+    try:
+        if isinstance(est.alphas, Integral):
+            grids = [
+                folds.grid(r, est.fit_intercept, est.positive, est.eps, est.alphas)
+                for r in l1_ratios
+            ]
+        else:
+            for i, a in enumerate(est.alphas):
+                check_scalar(a, f"alphas[{i}]", target_type=Number, min_val=0.0)
+            grids = [np.sort(np.asarray(est.alphas, float))[::-1]] * n_l1
+        n_tasks = n_l1 * n_folds
+        seeds = path_seeds(est.selection, est.random_state, n_tasks)
+        store = bool(getattr(est, "store_path_coefs", False))
+        mse_paths, coef_paths, icpt_paths = [], [], []
+        for k, r in enumerate(l1_ratios):
+            mse, c, b = _cv_paths(
+                folds, n_folds, n, p, grids[k], float(r), est,
+                seeds[k * n_folds : (k + 1) * n_folds], store,
+            )  # fmt: skip
+            mse_paths.append(mse)
+            coef_paths.append(c)
+            icpt_paths.append(b)
+        total = folds.total()
+    finally:
+        folds.release()
     k_best = select_alpha(est, mse_paths, grids, l1_ratios)
     if store:
         cp = np.asarray(coef_paths, dtype=dtype)

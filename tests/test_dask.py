@@ -289,6 +289,40 @@ def test_local_cluster_lassocv():
     assert_allclose(got.mse_path_, ref.mse_path_, rtol=1e-8)
 
 
+
+def test_local_cluster_cv_folds_stay_on_the_workers():
+    """On a distributed client the CV receives one training fold at a time (the
+    fold statistics stay on a worker): same paths as the local route, and errors
+    raised on the worker reach the caller; nothing is left on the workers."""
+    distributed = pytest.importorskip("distributed")
+    X, y, sw = _data(n=240)
+    Xd, yd, swd = _chunked(X, y, sw)
+    kw = dict(cv=3, alphas=15, tol=TOL, l1_ratio=[0.5, 0.9], store_path_coefs=True)
+    ref = ElasticNetCV(**kw).fit(Xd, yd, sample_weight=swd)  # local scheduler
+    Xnan = X.copy()
+    Xnan[5, 1] = np.nan
+    sw0 = sw.copy()
+    sw0[:80] = 0.0  # test fold 0 of KFold(3) has zero weight
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        got = ElasticNetCV(**kw).fit(Xd, yd, sample_weight=swd)
+        with pytest.raises(ValueError, match="NaN"):
+            LassoCV(cv=3).fit(_chunked(Xnan)[0], yd)
+        with pytest.raises(ValueError, match="Test fold 0"):
+            LassoCV(cv=3).fit(Xd, yd, sample_weight=_chunked(sw0)[0])
+        deadline = time.monotonic() + 10
+        while client.who_has() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(client.who_has()) == 0
+    assert_array_equal(got.mse_path_, ref.mse_path_)
+    assert_array_equal(got.coef_path_, ref.coef_path_)
+    assert got.alpha_ == ref.alpha_ and got.l1_ratio_ == ref.l1_ratio_
+    assert_array_equal(got.coef_, ref.coef_)
+
 def test_errors():
     X, y, sw = _data(n=60, p=4)
     Xd, yd, swd = _chunked(X, y, sw)
