@@ -24,13 +24,17 @@ take a ``dask.array.Array`` X (y and sample_weight may be dask or NumPy arrays)
 and come here. Nothing imports dask unless the caller already has: detection
 looks in ``sys.modules`` (:func:`uses_dask`).
 
-Limits. The driver holds ``K + 2`` Gram matrices of ``8 p^2`` bytes for a K-fold
-CV (K fold statistics, the total and one training fold, merged in place), a fit
-2; above :data:`MAX_GRAM_BYTES` (default 8 GiB, environment variable
-``FASTLASSO_MAX_GRAM_BYTES``) a clear ``ValueError`` is raised before any work,
-except for ``Lasso`` / ``ElasticNet`` fits and ``enet_path`` / ``lasso_path``,
-which then take the strong-set (BASIL) route of :mod:`fastlasso._dask_wide`
-(several passes, no p x p matrix; :func:`_route`, ``FASTLASSO_DASK_ROUTE``).
+Limits. With a local scheduler the driver holds ``K + 2`` Gram matrices of
+``8 p^2`` bytes for a K-fold CV (K fold statistics, the total and one training
+fold, merged in place), a fit 2; on a ``distributed`` client the fold statistics
+stay on a worker (:class:`_FoldStats`) and the driver holds about two (the
+training fold being solved, then the total and its scaled copy for the refit).
+The budget counts ``K + 2`` either way; above :data:`MAX_GRAM_BYTES` (default
+8 GiB, environment variable ``FASTLASSO_MAX_GRAM_BYTES``) a clear ``ValueError``
+is raised before any work, except for ``Lasso`` / ``ElasticNet`` fits and
+``enet_path`` / ``lasso_path``, which then take the strong-set (BASIL) route of
+:mod:`fastlasso._dask_wide` (several passes, no p x p matrix; :func:`_route`,
+``FASTLASSO_DASK_ROUTE``).
 Each worker task holds its chunk, one float64 sub-block of at most 32 MiB
 (:data:`fastlasso._stats.SUB_BLOCK_BYTES`) and the statistics of the groups it
 has merged (a chunk of an unshuffled KFold touches one or two folds; merged
