@@ -412,7 +412,14 @@ class _FoldStats:
             self._tot = _total(self._stats)
         else:
             self._stats = self._client.compute(merged)
-            self._run(_check_finite, self._stats)
+            try:
+                self._run(_check_finite, self._stats)
+            except BaseException:
+                # raised before the caller's try/finally holds this object:
+                # release now (else the fold Grams stay on the worker until a
+                # cyclic GC frees the traceback)
+                self.release()
+                raise
             self._tot = self._client.submit(_total, self._stats, pure=False)
 
     def _run(self, fn, *args):
