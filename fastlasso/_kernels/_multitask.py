@@ -36,9 +36,9 @@ import numpy as np
 from numba import njit
 
 from ._anderson import _solve_small
-from ._colops import _LEAF, _ZERO, ENTRY, col_axpy, col_dot, col_dot_w, col_nnz
+from ._colops import _LEAF, _ZERO, ENTRY, col_axpy, col_nnz
 from ._epoch import _xorshift
-from ._mt_gap import _mt_gap, _mt_gap_from
+from ._mt_gap import _mt_dots, _mt_flush, _mt_gap, _mt_gap_from
 from ._screening import _smallest
 
 
@@ -97,6 +97,9 @@ def _mt_epoch(
     T, n = R.shape
     w_max = 0.0
     d_w_max = 0.0
+    dp = np.zeros(T)  # the last updated row's change, not yet in R
+    jp = 0
+    pend = False
     for f in range(n_ws):
         if random:
             state = _xorshift(state)
@@ -106,12 +109,11 @@ def _mt_epoch(
         cs = col_sq[j]
         if cs == 0.0:
             continue
+        _mt_dots(Xd, j, jp, dp, pend, R, sw, weighted, g)
+        pend = False
         nn = 0.0
         for t in range(T):
-            if weighted:
-                a = col_dot_w(Xd, j, R[t], sw)
-            else:
-                a = col_dot(Xd, j, R[t])
+            a = g[t]
             if centered:
                 a += s[t] * xsw[j] - X_offset[j] * S[t]
             a += cs * W[j, t]
@@ -127,14 +129,18 @@ def _mt_epoch(
             W[j, t] = g[t] * factor
             new = W[j, t]  # the stored (possibly float32) value
             d = new - old
+            dp[t] = d
             if d != 0.0:
-                col_axpy(Xd, j, -d, R[t])
+                pend = True
                 work += col_nnz(Xd, j)
                 if centered:
                     s[t] += d * X_offset[j]
                     S[t] -= d * zsum[j]
             d_w_max = max(d_w_max, abs(d))
             w_max = max(w_max, abs(new))
+        if pend:
+            jp = j
+    _mt_flush(Xd, jp, dp, pend, R)
     if centered and work >= n:
         _mt_fold(R, s)
         work = _ZERO
