@@ -28,6 +28,6 @@ JIT = dict(cache=_cache_enabled(), nogil=True, error_model="numpy")
 #: wrapper is generated for them. Numba otherwise builds, optimises and
 #: machine-codes one per jitted function, although only the entry points
 #: (``_kernels.KERNELS``) are called from Python: measured (A/B, 2 runs each, 2
-#: cores), a first dense fit on an empty cache 18.1 s -> 15.9 s. Such a function cannot be called
-#: from Python (use ``.py_func`` in tests).
+#: cores), a first dense fit on an empty cache 18.1 s -> 15.9 s. Such a function
+#: cannot be called from Python (use ``.py_func`` in tests).
 INNER = dict(JIT, no_cpython_wrapper=True, no_cfunc_wrapper=True)

@@ -162,3 +162,53 @@ def test_cholesky_downdates_match_refactoring():
         _chol_solve(L, m, b, out)
         np.testing.assert_allclose(Cr @ out[:m], b, rtol=0, atol=1e-6 * np.abs(b).max())
     assert not _cholesky(-np.eye(3), 3)  # not positive definite: refused
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("centered", [False, True])
+def test_newton_system_csc_matches_dense(weighted, centered):
+    """The Newton system built from a CSC support's entries alone (row-wise Gram,
+    centring as a rank-two correction) equals the dense one, Z_A^T W Z_A and
+    Z_A^T W r with Z = X - mu, to rounding; so does its cost model's input."""
+    from fastlasso._kernels import _newton
+
+    rng = np.random.RandomState(3)
+    n, p = 60, 25
+    X = sp.random(n, p, density=0.2, random_state=rng, format="csc")
+    X.data *= 3.0
+    Xdense = X.toarray()
+    sw = rng.uniform(0.2, 2.0, n) if weighted else np.ones(n)
+    mu = (sw @ Xdense) / sw.sum() + 0.3  # not the weighted mean: the general case
+    zsum = sw @ Xdense - mu * sw.sum()
+    R = rng.randn(n)
+    S = float(sw @ R)
+    idx = np.array([2, 5, 6, 11, 19, 24], dtype=np.int64)
+    k = idx.shape[0]
+    Z = Xdense[:, idx] - (mu[idx] if centered else 0.0)
+    H_ref = Z.T @ (sw[:, None] * Z)
+    g_ref = Z.T @ (sw * R)
+    H, g, _ = _newton._system_csc.py_func(
+        X.data, X.indices.astype(np.int64), X.indptr.astype(np.int64), idx, k, R, S,
+        sw, weighted, mu, centered, zsum,
+    )  # fmt: skip
+    np.testing.assert_allclose(H, H_ref, rtol=1e-12, atol=1e-12 * np.abs(H_ref).max())
+    np.testing.assert_allclose(g, g_ref, rtol=1e-12, atol=1e-12 * np.abs(g_ref).max())
+    Hd, gd, Zs = _newton._system_dense.py_func(
+        np.asfortranarray(Xdense).ravel(order="F"), n, idx, k, R, sw, weighted, mu,
+        centered,
+    )  # fmt: skip
+    np.testing.assert_allclose(Hd, H_ref, rtol=1e-12, atol=1e-12 * np.abs(H_ref).max())
+    np.testing.assert_allclose(gd, g_ref, rtol=1e-12, atol=1e-12 * np.abs(g_ref).max())
+    # pairs of entries per row: what the sparse cost model charges
+    counts = np.diff(sp.csr_matrix(X[:, idx]).indptr)
+    cost = _newton._cost_csc.py_func(
+        X.indices.astype(np.int64), X.indptr.astype(np.int64), idx, k, n
+    )
+    nnz = X[:, idx].nnz
+    expected = (
+        _newton.NEWTON_PAIR * 0.5 * float(counts @ (counts + 1))
+        + _newton.NEWTON_CHOL * k**3
+        + 3.0 * nnz
+        + 2.0 * n
+    )
+    assert cost == pytest.approx(expected, rel=1e-12)

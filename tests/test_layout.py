@@ -113,7 +113,7 @@ def _code_lines(fn):
 
 #: Functions still over the bound, with their size when this list was written;
 #: they may shrink, not grow (issue 11 asks for about 120 lines).
-LONG = {"cd_enet_ws": 204, "_newton": 177, "fista_enet": 179, "cd_enet": 127}
+LONG = {"cd_enet_ws": 204, "fista_enet": 179, "cd_enet": 127}
 
 
 @pytest.mark.parametrize(

@@ -17,9 +17,6 @@ from ._screening import _drop_excluded, _screen_ws, _smallest, _strong_set, _ws_
 #: certified there may sit anywhere under the target, not well inside it, so
 #: fast solves (few epochs) never take this exit.
 EARLY_PASSES = 1.0
-
-
-EARLY_PASSES = 1.0
 EARLY_EPOCHS = 50
 
 
