@@ -13,7 +13,7 @@ import numpy as np
 from numba import njit, types
 from numba.extending import overload
 
-from ._colops import _LEAF, col_axpy, col_dot, col_dot_w
+from ._colops import _LEAF, _is_csc, col_axpy, col_dot, col_dot_w
 
 
 @njit(**_LEAF)
@@ -76,7 +76,7 @@ def _mt_dots(Xd, j, jp, dp, pend, R, sw, weighted, g):
 
 @overload(_mt_dots, jit_options=_LEAF)
 def _ol_mt_dots(Xd, j, jp, dp, pend, R, sw, weighted, g):
-    if isinstance(Xd, types.BaseTuple) and len(Xd) == 2:
+    if not _is_csc(Xd):
         return lambda Xd, j, jp, dp, pend, R, sw, weighted, g: _dots_fused(
             Xd[0], Xd[1], j, jp, dp, pend, R, sw, weighted, g
         )
@@ -118,11 +118,7 @@ def _mt_xtr(Xd, R, sw, weighted, cols, n_cols, XtA):
 
 @overload(_mt_xtr, jit_options=_LEAF)
 def _ol_mt_xtr(Xd, R, sw, weighted, cols, n_cols, XtA):
-    dense64 = (
-        isinstance(Xd, types.BaseTuple)
-        and len(Xd) == 2
-        and Xd.types[0].dtype == types.float64
-    )
+    dense64 = not _is_csc(Xd) and Xd.types[0].dtype == types.float64
     if dense64:
         return lambda Xd, R, sw, weighted, cols, n_cols, XtA: _xtr_gemm(
             Xd, R, sw, weighted, cols, n_cols, XtA

@@ -203,9 +203,7 @@ def _ol_newton_system(Xd, idx, k, R, S, sw, weighted, X_offset, centered, zsum):
         return csc
 
     def dense(Xd, idx, k, R, S, sw, weighted, X_offset, centered, zsum):
-        return _system_dense(
-            Xd[0], Xd[1], idx, k, R, sw, weighted, X_offset, centered
-        )
+        return _system_dense(Xd[0], Xd[1], idx, k, R, sw, weighted, X_offset, centered)
 
     return dense
 
