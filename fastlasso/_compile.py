@@ -50,9 +50,7 @@ def _in_cache(dispatcher, args) -> bool:
         sig = tuple(dispatcher.typeof_pyval(a) for a in args)
         if any(tuple(s) == sig for s in dispatcher.signatures):
             return True
-        cache = dispatcher._cache
-        key = cache._index_key(sig, dispatcher.targetctx.codegen())
-        return key in cache._cache_file._load_index()
+        return dispatcher._cache.holds(sig, dispatcher.targetctx.codegen())
     except Exception:  # noqa: BLE001 - a notice must never break a fit
         return True
 

@@ -1187,27 +1187,20 @@ def _cmd_info(args):
             n_nbi = sum(f.endswith(".nbi") for f in files)
             n_nbc = sum(f.endswith(".nbc") for f in files)
             print(f"  {d}: {n_nbi} index files, {n_nbc} compiled objects")
+        from fastlasso._kernel_cache import shipped_status
+
+        print(f"Shipped (precompiled) kernels: {shipped_status()[1]}")
         n_ready = 0
         for name, dispatcher in KERNELS.items():
-            cache = getattr(dispatcher, "_cache", None)
-            try:
-                folder = cache.cache_path
-                index = cache._cache_file._index_name
-            except AttributeError:
+            counts = getattr(getattr(dispatcher, "_cache", None), "counts", None)
+            if counts is None:
                 continue
-            stem = index[: -len("nbi")]
-            present = os.path.exists(os.path.join(folder, index))
-            n_obj = (
-                sum(
-                    f.startswith(stem) and f.endswith(".nbc")
-                    for f in os.listdir(folder)
-                )
-                if present
-                else 0
+            n_shipped, n_user = counts()
+            n_ready += (n_shipped + n_user) > 0
+            print(
+                f"  {name:<13} {n_shipped} shipped, {n_user} in the user cache "
+                "(specializations)"
             )
-            n_ready += present
-            state = f"{n_obj} specialization(s) cached" if present else "not cached"
-            print(f"  {name:<13} {state}")
         if n_ready < len(KERNELS):
             print("  (run 'fastlasso warmup' to compile and cache every kernel)")
     print()

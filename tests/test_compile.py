@@ -99,9 +99,13 @@ FIT_MANY_GRAM = textwrap.dedent("""
 """)
 
 
-def run_python(code, cache_dir, stderr=None):
+def run_python(code, cache_dir, stderr=None, shipped=False, stdout=None):
+    """Run ``code`` in a fresh interpreter with NUMBA_CACHE_DIR ``cache_dir``;
+    the shipped (precompiled) cache is off unless ``shipped``, so that the
+    tests below see Numba compile and cache."""
     env = dict(os.environ)
     env["NUMBA_CACHE_DIR"] = str(cache_dir)
+    env["FASTLASSO_SHIPPED_CACHE"] = "1" if shipped else "0"
     env.pop("NUMBA_DISABLE_JIT", None)
     env.pop("FASTLASSO_NUMBA_CACHE", None)  # caching on (its default)
     env["PYTHONPATH"] = REPO + os.pathsep + env.get("PYTHONPATH", "")
@@ -117,6 +121,8 @@ def run_python(code, cache_dir, stderr=None):
     line = [ln for ln in proc.stdout.splitlines() if ln.startswith("STATS=")][-1]
     if stderr is not None:
         stderr.append(proc.stderr)
+    if stdout is not None:
+        stdout.append(proc.stdout)
     return json.loads(line[len("STATS=") :])
 
 
@@ -264,3 +270,85 @@ def test_no_compile_after_warmup(tmp_path):
     for name, st in after.items():
         assert st["cache_misses"] == 0, (name, st)
         assert set(st["signatures"]) <= set(warm[name]["signatures"]), name
+
+
+# Every compilation in the process, of any dispatcher (kernels, their callees,
+# overloads), counted through Numba's event API.
+COUNT_COMPILES = textwrap.dedent("""
+    from numba.core import event as _ev
+    _COMPILED = []
+    class _Count(_ev.Listener):
+        def on_start(self, e):
+            pass
+        def on_end(self, e):
+            _COMPILED.append(e.data["dispatcher"].py_func.__qualname__)
+    _ev.register("numba:compile", _Count())
+""")
+SHIPPED = textwrap.dedent("""
+    from fastlasso._kernel_cache import shipped_status
+    print("COMPILED=" + json.dumps(_COMPILED))
+    print("SHIPPED=" + json.dumps(shipped_status()))
+""")
+
+
+def test_shipped_cache_is_current():
+    """The shipped cache was built from the kernel sources as they are now and
+    for the Numba and Python of this environment (else every fresh machine
+    compiles): after editing ``fastlasso/_kernels`` or ``_config.py``, rebuild it
+    with ``python -m fastlasso._kernel_cache``."""
+    import numba
+
+    from fastlasso import _kernel_cache as kc
+
+    manifest = json.loads(kc.MANIFEST.read_text())
+    hint = "stale shipped cache: run 'python -m fastlasso._kernel_cache'"
+    assert manifest["kernel_hash"] == kc.kernel_hash(), hint
+    assert manifest["numba"] == numba.__version__, hint
+    assert manifest["python"] == f"py{sys.version_info[0]}{sys.version_info[1]}"
+    assert manifest["cpu"] == kc.TARGET_CPU
+    # every specialisation warm-up makes is shipped, and each has its file
+    names = {e.split("(")[0] for e in manifest["entries"]}
+    from fastlasso._kernels import KERNELS
+
+    assert names == set(KERNELS), names
+    assert len(list(kc.SHIPPED_DIR.glob("*.nbc"))) >= len(manifest["entries"])
+
+
+def test_user_cache_stamped_with_all_kernel_sources():
+    """A kernel links its callees' code into its own, so the user cache of every
+    kernel is stamped with a hash of all kernel sources (an edit of a callee's
+    module invalidates its callers' cache entries too)."""
+    from fastlasso import _kernel_cache as kc
+    from fastlasso._kernels import KERNELS, _newton
+
+    for disp in list(KERNELS.values()) + [_newton._newton]:
+        user = disp._cache._user
+        assert user._impl.locator.get_source_stamp() == kc.kernel_hash()
+
+
+def test_shipped_cache_loads_without_compiling(tmp_path):
+    """On a fresh machine (empty Numba cache, fresh process) every input a user
+    can pass fits without a single compilation when the shipped cache is usable:
+    it holds machine code for every entry point and specialisation."""
+    from fastlasso._kernel_cache import shipped_status
+
+    usable, why = shipped_status()
+    if not usable:
+        pytest.skip(f"shipped cache {why}")
+    cache_dir = tmp_path / "numba-cache"
+    cache_dir.mkdir()
+    code = COUNT_COMPILES + FIT_AFTER_WARMUP + STATS + SHIPPED
+    err, out = [], []
+    stats = run_python(code, cache_dir, err, shipped=True, stdout=out)
+    assert "fastlasso: compiling" not in err[0], err[0][-2000:]
+    lines = out[0].splitlines()
+    shipped = json.loads([ln for ln in lines if ln.startswith("SHIPPED=")][-1][8:])
+    assert shipped[0], shipped
+    compiled = json.loads([ln for ln in lines if ln.startswith("COMPILED=")][-1][9:])
+    assert compiled == [], f"compiled despite the shipped cache: {compiled}"
+    assert any(st["signatures"] for st in stats.values())
+    for name, st in stats.items():
+        assert st["cache_misses"] == 0, (name, st)
+    assert not os.listdir(cache_dir) or not any(
+        f.endswith(".nbc") for _, _, fs in os.walk(cache_dir) for f in fs
+    ), "something compiled and was cached"

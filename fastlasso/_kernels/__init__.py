@@ -88,3 +88,16 @@ KERNELS = {
     "fista_enet": fista_enet,
     "mt_enet": mt_enet,
 }
+
+
+def _install_caches() -> None:
+    import sys
+
+    from .._kernel_cache import install
+
+    prefix = __name__ + "."
+    install([m for name, m in list(sys.modules.items()) if name.startswith(prefix)])
+
+
+# the shipped (precompiled) cache and the source-hash stamp of the user cache
+_install_caches()

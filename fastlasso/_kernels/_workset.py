@@ -329,7 +329,7 @@ def cd_enet_ws(
     warm = False
     l1_prev = 0.0
     l2_prev = -1.0
-    n_ws = 0
+    n_ws = _ZERO
     covered = False  # w is zero outside ws[:n_ws]
     dual_norm = 0.0
     for k in range(n_alphas):
@@ -349,7 +349,7 @@ def cd_enet_ws(
                 y, sw, weighted, R, XtR, XtA, w, l1, l2, positive, pen, proj,
                 scratch, all_cols, ws, n_ws, covered and l2 == l2_prev, dual_norm,
             )  # fmt: skip
-        epochs = 0
+        epochs = _ZERO
         converged = gap <= tol_gap
         # the sequential strong rule needs the previous alpha's solution and a
         # step l1_prev -> l1 small enough for the rule to say something
@@ -364,8 +364,8 @@ def cd_enet_ws(
                     pen,
                 )  # fmt: skip
             s, S = _drop_excluded(Xd, w, R, excluded, X_offset, centered, zsum, s, S)
-        n_fail = 0
-        newton_at = 0
+        n_fail = _ZERO
+        newton_at = _ZERO
         work = _ZERO
         ws_size = 0
         prev_gap = gap
