@@ -1,8 +1,9 @@
 """Compile-time bookkeeping: say when a kernel must be compiled.
 
-The kernels are compiled by Numba on first use and cached on disk
-(``cache=True``). A first fit on a fresh machine therefore pays the compile
-time once; :func:`notify` tells the user on stderr when that is about to happen
+The kernels ship precompiled where the CPU, Numba and Python fit
+(:mod:`fastlasso._kernel_cache`); elsewhere Numba compiles them on first use
+and caches them on disk (``cache=True``), so a first fit there pays the
+compile time once; :func:`notify` tells the user on stderr when that is about to happen
 (set ``FASTLASSO_COMPILE_NOTICE=0`` to silence it), and
 ``fastlasso._warmup.warmup`` compiles every specialisation an input can reach,
 ahead of time.

@@ -450,7 +450,9 @@ def test_info_bench_demo(tmp_path, data):
     ]:
         assert re.search(rf"^{name}\s+{re.escape(version)}\b", info, re.M), name
     assert f"NUMBA_CACHE_DIR={os.environ['NUMBA_CACHE_DIR']}" in info
-    assert re.search(r"cd_enet_ws\s+\d+ specialization\(s\) cached", info)
+    assert "Shipped (precompiled) kernels: " in info
+    held = re.search(r"cd_enet_ws\s+(\d+) shipped, (\d+) in the user cache", info)
+    assert held and int(held[1]) + int(held[2]) >= 1, info
     assert f"os.cpu_count() = {os.cpu_count()}" in info
     assert "NUMBA_NUM_THREADS = " in info
 
