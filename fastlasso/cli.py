@@ -600,6 +600,9 @@ def _cmd_warmup(args):
     for item in compiled:  # "name(signature)" strings or (name, signature) pairs
         print("  " + (item if isinstance(item, str) else "  ".join(map(str, item))))
     print(f"{len(compiled)} kernel specializations ready in {elapsed:.2f} s")
+    from fastlasso._kernel_cache import shipped_status
+
+    print(f"Shipped (precompiled) kernels: {shipped_status()[1]}")
     dirs = _cache_dirs(_kernels.KERNELS)
     if dirs:
         print("Numba cache: " + ", ".join(dirs))
