@@ -78,12 +78,6 @@ KNOWN_FAILURES = {
         "earlier CD iterate; " + _ITERATES
     ),
     "test_same_multiple_output_sparse_dense": "as test_sparse_dense_equality",
-    "test_sparse_input_dtype_enet_and_lassocv": (
-        "LassoCV on CSR float64 vs float32 at tol=1e-4 with 5 alphas: on one fold "
-        "the float64 warm start from the previous alpha already has a gap below "
-        "tol (9.3e-4 <= 1.1e-3), so that alpha returns it unchanged (as scikit-learn "
-        "1.8+ does) and the tied MSE picks the next alpha; " + _ITERATES
-    ),
 }
 
 
