@@ -30,6 +30,7 @@ which runs ``fastlasso warmup`` in a child process whose Numba targets
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -57,8 +58,10 @@ def _flag(name: str, default: str = "1") -> bool:
     return value not in {"0", "false", "no", "off", ""}
 
 
+@functools.cache
 def kernel_hash() -> str:
-    """SHA-256 over the sources of every kernel module and ``_config.py``."""
+    """SHA-256 over the sources of every kernel module and ``_config.py`` (once
+    per process: :func:`shipped_status` and the cache stamps both need it)."""
     h = hashlib.sha256()
     for path in sorted((_PKG / "_kernels").glob("*.py")) + [_PKG / "_config.py"]:
         h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
