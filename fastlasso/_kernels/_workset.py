@@ -187,11 +187,14 @@ def _inner_solve(
                 # no more working-set epochs than CD has already spent on this
                 # working set, so the two together cost at most twice the
                 # cheaper (ski rental): such alphas need a few CD epochs, and
-                # a step tried at once cost more than it saved (Toeplitz 500 x
-                # 5000, 100 alphas to alpha_max/100, tol=1e-4: 0.49-0.66 s,
-                # 0.33-0.42 s with the rule). A cold solve (a single fit, the
-                # first alpha) tries it at once: on news20 at alpha_max/100
-                # the rule cost 15% more epochs, on Toeplitz 500 x 20000 25%.
+                # a step tried at once can cost more than it saves (Toeplitz
+                # 500 x 5000, 100 alphas to alpha_max/100, tol=1e-4, X centred
+                # by hand: 0.47-0.66 s, 0.31-0.36 s with the rule; in
+                # bench/adelie_compare.py's run the two tied, and news20's path
+                # took 29% more epochs in the same time). A cold solve (a
+                # single fit, the first alpha) tries it at once: on news20 at
+                # alpha_max/100 the rule cost 15% more epochs, on Toeplitz
+                # 500 x 20000 25%.
                 budget = NEWTON_EPOCHS
                 if ski:
                     budget = min(NEWTON_EPOCHS, epochs - epochs_ws)
