@@ -110,10 +110,21 @@ def _classes():
 
     stamp = kernel_hash()
 
+    checked = set()
+
     class _Stamped:
         # every cached kernel is stale when any kernel source changed
         def get_source_stamp(self):
             return stamp
+
+        def ensure_cache_path(self):
+            # Numba creates the directory and writes a probe file in it for each
+            # of the ~110 dispatchers (16 ms of the import); once per directory
+            # is enough
+            path = self.get_cache_path()
+            if path not in checked:
+                super().ensure_cache_path()
+                checked.add(path)
 
     user_locators = [
         type("Stamped" + c.__name__, (_Stamped, c), {})
