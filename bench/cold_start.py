@@ -43,6 +43,7 @@ empty cache and the shipped kernels off (``jit``).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import json
 import os
@@ -139,6 +140,16 @@ def _env(cache_dir: str | None, shipped: bool = True) -> dict:
     return env
 
 
+@contextlib.contextmanager
+def _fresh_cache(prefix: str):
+    """A new, empty directory for ``NUMBA_CACHE_DIR``, removed afterwards."""
+    cache = tempfile.mkdtemp(prefix=prefix)
+    try:
+        yield cache
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+
+
 def _tail(text: str, n: int = 15) -> str:
     lines = text.strip().splitlines()
     return "\n".join(lines[-n:])
@@ -216,14 +227,11 @@ def measure_fits(solvers, cases, repeat, timeout) -> list[dict]:
             if numba_cache:
                 empty, warm = [], []
                 for _ in range(repeat):
-                    cache = tempfile.mkdtemp(prefix=f"cold-{solver}-{case}-")
-                    try:
+                    with _fresh_cache(f"cold-{solver}-{case}-") as cache:
                         # 1st process: empty cache (and it fills it),
                         # 2nd process, same NUMBA_CACHE_DIR: warm cache.
                         empty.append(_run_worker(solver, case, cache, timeout))
                         warm.append(_run_worker(solver, case, cache, timeout))
-                    finally:
-                        shutil.rmtree(cache, ignore_errors=True)
                 new = [_row(solver, case, "empty", empty)]
                 new.append(_row(solver, case, "warm", warm))
                 if solver == "fastlasso":
@@ -231,21 +239,15 @@ def measure_fits(solvers, cases, repeat, timeout) -> list[dict]:
                     # (a machine the shipped cache does not fit)
                     jit = []
                     for _ in range(repeat):
-                        cache = tempfile.mkdtemp(prefix=f"cold-jit-{case}-")
-                        try:
+                        with _fresh_cache(f"cold-jit-{case}-") as cache:
                             jit.append(_run_worker(solver, case, cache, timeout, False))
-                        finally:
-                            shutil.rmtree(cache, ignore_errors=True)
                     new.append(_row(solver, case, "jit", jit))
             else:
-                cache = tempfile.mkdtemp(prefix=f"cold-{solver}-{case}-")
-                try:
+                with _fresh_cache(f"cold-{solver}-{case}-") as cache:
                     _run_worker(solver, case, cache, timeout)  # OS file cache
                     runs = [
                         _run_worker(solver, case, cache, timeout) for _ in range(repeat)
                     ]
-                finally:
-                    shutil.rmtree(cache, ignore_errors=True)
                 new = [_row(solver, case, "n/a", runs)]
             for row in new:
                 _log(_fmt_row(row))
@@ -326,23 +328,14 @@ def measure_cli(repeat, timeout) -> list[dict]:
     sel_jit, warm_jit = [], []
     for _ in range(repeat):
         for args, runs in ((["select"], sel_jit), (["warmup"], warm_jit)):
-            cache = tempfile.mkdtemp(prefix="cold-jit-")
-            try:
+            with _fresh_cache("cold-jit-") as cache:
                 runs.append(_run_cli(args, cache, timeout, shipped=False))
-            finally:
-                shutil.rmtree(cache, ignore_errors=True)
-        cache = tempfile.mkdtemp(prefix="cold-select-")
-        try:
+        with _fresh_cache("cold-select-") as cache:
             sel_empty.append(_run_cli(["select"], cache, timeout))
             sel_warm.append(_run_cli(["select"], cache, timeout))
-        finally:
-            shutil.rmtree(cache, ignore_errors=True)
-        cache = tempfile.mkdtemp(prefix="cold-warmup-")
-        try:
+        with _fresh_cache("cold-warmup-") as cache:
             warm_empty.append(_run_cli(["warmup"], cache, timeout))
             sel_after.append(_run_cli(["select"], cache, timeout))
-        finally:
-            shutil.rmtree(cache, ignore_errors=True)
     add(["select"], "empty", sel_empty)
     add(["select"], "warm", sel_warm)
     add(["warmup"], "empty", warm_empty)
