@@ -591,6 +591,13 @@ def _cache_dirs(kernels):
     return sorted(dirs)
 
 
+def _print_shipped_status():
+    """The shipped (precompiled) kernels' state, as ``info`` and ``warmup`` show it."""
+    from fastlasso._kernel_cache import shipped_status
+
+    print(f"Shipped (precompiled) kernels: {shipped_status()[1]}")
+
+
 def _cmd_warmup(args):
     from fastlasso import _kernels, _warmup
 
@@ -600,9 +607,7 @@ def _cmd_warmup(args):
     for item in compiled:  # "name(signature)" strings or (name, signature) pairs
         print("  " + (item if isinstance(item, str) else "  ".join(map(str, item))))
     print(f"{len(compiled)} kernel specializations ready in {elapsed:.2f} s")
-    from fastlasso._kernel_cache import shipped_status
-
-    print(f"Shipped (precompiled) kernels: {shipped_status()[1]}")
+    _print_shipped_status()
     dirs = _cache_dirs(_kernels.KERNELS)
     if dirs:
         print("Numba cache: " + ", ".join(dirs))
@@ -1190,9 +1195,7 @@ def _cmd_info(args):
             n_nbi = sum(f.endswith(".nbi") for f in files)
             n_nbc = sum(f.endswith(".nbc") for f in files)
             print(f"  {d}: {n_nbi} index files, {n_nbc} compiled objects")
-        from fastlasso._kernel_cache import shipped_status
-
-        print(f"Shipped (precompiled) kernels: {shipped_status()[1]}")
+        _print_shipped_status()
         n_ready = 0
         for name, dispatcher in KERNELS.items():
             counts = getattr(getattr(dispatcher, "_cache", None), "counts", None)

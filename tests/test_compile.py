@@ -269,7 +269,9 @@ def test_no_compile_after_warmup(tmp_path):
     # compiling: the property tested, no input needs a specialisation warm-up
     # did not make, is the same, and a compiling warm-up costs ~4 minutes of CI
     # (``FASTLASSO_SHIPPED_CACHE=0`` reproduces it).
-    shipped = os.environ.get("FASTLASSO_SHIPPED_CACHE", "1") != "0"
+    from fastlasso._kernel_cache import _flag
+
+    shipped = _flag("FASTLASSO_SHIPPED_CACHE")  # the package's own reading
     warm = run_python(WARMUP + STATS, cache_dir, shipped=shipped)
     after = run_python(FIT_AFTER_WARMUP + STATS, cache_dir, shipped=shipped)
     assert any(st["signatures"] for st in after.values())
