@@ -26,7 +26,6 @@ side. Entries with ``|v| <= a`` contribute 0 (``lo <= 0 <= hi``).
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import xlogy
 
 __all__ = ["gap_and_scores"]
 
@@ -56,16 +55,18 @@ def gap_and_scores(pr, eta, W):
         return np.inf, primal, scores
     V = np.asarray(X.T @ U.astype(X.dtype, copy=False), dtype=np.float64)
     A = np.abs(V)
-    a = pr.l1 * pr.pf[:, None] if pr.pf is not None else pr.l1
-    scores = np.max(A - a, axis=1) if V.size else np.zeros(0)
+    if not V.size:
+        scores = np.zeros(0)
+    elif pr.pf is None:
+        scores = (A[:, 0] if A.shape[1] == 1 else A.max(axis=1)) - pr.l1
+    else:
+        scores = A.max(axis=1) - pr.l1 * pr.pf
     if unpen.size:
         V[unpen] = 0.0  # X_u^T U = 0 up to rounding after the projection
         A[unpen] = 0.0
         scores[unpen] = np.inf
     terms = _Conjugate(pr, V, A)
-    pos = c > 0
-    step = np.zeros_like(U)
-    step[pos] = U[pos] / c[pos, None]
+    step = np.divide(U, c[:, None], out=np.zeros_like(U), where=c[:, None] > 0)
 
     def dual(t):
         return _entropy_term(pr, step, t) - terms(t)
@@ -83,11 +84,19 @@ def _entropy_term(pr, step, t):
     """``- sum_i c_i sum_k Q_ik log Q_ik`` at ``Q = Y - t * step``."""
     Q = pr.Y - t * step
     np.clip(Q, 0.0, 1.0, out=Q)
-    ent = xlogy(Q, Q).sum(axis=1)
     if pr.binary:
-        q0 = 1.0 - Q[:, 0]
-        ent += xlogy(q0, q0)
-    return -float(pr.c @ ent)
+        q = Q[:, 0]
+        return -float(pr.c @ (_xlogx(q) + _xlogx(1.0 - q)))
+    return -float(pr.c @ _xlogx(Q).sum(axis=1))
+
+
+def _xlogx(q):
+    """``q log q`` (0 at 0) for ``q`` in [0, 1]: ``scipy.special.xlogy(q, q)``
+    in 60 instead of 77 us at n = 16k (the gap evaluates it on every sample)."""
+    out = np.zeros_like(q)
+    np.log(q, out=out, where=q > 0.0)
+    out *= q
+    return out
 
 
 class _Conjugate:
@@ -175,8 +184,8 @@ def _intercept_feasible(pr, U):
     """Make ``sum_i U_ik = 0`` for every class, keeping ``Q`` on the simplex."""
     if pr.binary:
         u = U[:, 0]
-        pos = u[u > 0].sum()
-        neg = -u[u < 0].sum()
+        pos = float(np.maximum(u, 0.0).sum())
+        neg = pos - float(u.sum())
         if pos > neg:
             u = np.where(u > 0, u * (neg / pos), u)
         elif neg > pos:

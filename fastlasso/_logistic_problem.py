@@ -57,7 +57,12 @@ class LogisticProblem:
         """``sum_i c_i loss_i(eta_i)``."""
         if self.binary:
             e = eta[:, 0]
-            per = np.logaddexp(0.0, e) - self.Y[:, 0] * e
+            # log(1 + exp(e)) as max(e, 0) + log1p(exp(-|e|)): to 1 ulp of
+            # np.logaddexp(0, e), 3-4x faster (53 vs 144-237 us at n = 16k),
+            # and the line search evaluates it several times per Newton step
+            per = np.log1p(np.exp(-np.abs(e)))
+            per += np.maximum(e, 0.0)
+            per -= self.Y[:, 0] * e
         else:
             per = logsumexp(eta, axis=1) - np.einsum("ik,ik->i", eta, self.Y)
         return float(self.c @ per)
