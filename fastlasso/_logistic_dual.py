@@ -29,8 +29,8 @@ import numpy as np
 
 __all__ = ["gap_and_scores"]
 
-#: Golden-section steps of the search over the segment (interval / 1.6^n).
-SEARCH_STEPS = 40
+#: Most Newton (or bisection) steps of the search over the segment.
+SEARCH_STEPS = 60
 
 
 def gap_and_scores(pr, eta, W):
@@ -71,9 +71,16 @@ def gap_and_scores(pr, eta, W):
     def dual(t):
         return _entropy_term(pr, step, t) - terms(t)
 
+    def slope(t):
+        e1, e2 = _entropy_slope(pr, step, t)
+        g1, g2 = terms.slope(t)
+        return e1 - g1, e2 - g2
+
     t_max = terms.finite_up_to()
     if terms.smooth_in_t():
-        t = _maximise(dual, t_max)
+        # any t in [0, t_max] gives a feasible dual point: the search only
+        # picks the best one, the value is evaluated exactly
+        t = _maximise(slope, t_max)
         value = max(dual(t), dual(t_max))
     else:
         value = dual(t_max)
@@ -88,6 +95,25 @@ def _entropy_term(pr, step, t):
         q = Q[:, 0]
         return -float(pr.c @ (_xlogx(q) + _xlogx(1.0 - q)))
     return -float(pr.c @ _xlogx(Q).sum(axis=1))
+
+
+def _entropy_slope(pr, step, t):
+    """First and second derivatives in ``t`` of :func:`_entropy_term` (entries
+    that do not move with ``t`` contribute nothing, also where ``Q`` is 0)."""
+    Q = pr.Y - t * step
+    np.clip(Q, 0.0, 1.0, out=Q)
+    moving = step != 0.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if pr.binary:
+            q0 = 1.0 - Q
+            d1 = step * (np.log(Q) - np.log(q0))
+            d2 = -(step * step) * (1.0 / Q + 1.0 / q0)
+        else:
+            d1 = step * (np.log(Q) + 1.0)
+            d2 = -(step * step) / Q
+    d1 = np.where(moving, d1, 0.0).sum(axis=1)
+    d2 = np.where(moving, d2, 0.0).sum(axis=1)
+    return float(pr.c @ d1), float(pr.c @ d2)
 
 
 def _xlogx(q):
@@ -138,6 +164,32 @@ class _Conjugate:
         bound = np.concatenate([a[up] / v[up], a[down] / -v[down]])
         return float(min(1.0, bound.min())) if bound.size else 1.0
 
+    def slope(self, t):
+        """First and second derivatives of ``t -> self(t)``: by the envelope
+        theorem ``d g*(t v) / dt = v w(t v)`` at the maximiser ``w``, whose
+        derivative in ``t`` is ``v / q`` where the bounds and the soft
+        threshold do not hold it."""
+        v = t * self.v
+        a, q, lo, hi = self.a, self.q, self.lo, self.hi
+        d1 = d2 = 0.0
+        curved = q > 0.0
+        if curved.any():
+            vc, ac, qc = v[curved], a[curved], q[curved]
+            w = np.sign(vc) * np.maximum(np.abs(vc) - ac, 0.0) / qc
+            free = (w > lo[curved]) & (w < hi[curved]) & (w != 0.0)
+            w = np.clip(w, lo[curved], hi[curved])
+            v0 = self.v[curved]
+            d1 += float(v0 @ w)
+            d2 += float(np.sum(v0[free] ** 2 / qc[free]))
+        flat = ~curved
+        if flat.any():
+            vf, af, v0 = v[flat], a[flat], self.v[flat]
+            hit_up = (vf > af) & np.isfinite(hi[flat])
+            hit_down = (-vf > af) & np.isfinite(lo[flat])
+            d1 += float(v0[hit_up] @ hi[flat][hit_up])
+            d1 += float(v0[hit_down] @ lo[flat][hit_down])
+        return d1, d2
+
     def __call__(self, t):
         v = t * self.v
         a, q, lo, hi = self.a, self.q, self.lo, self.hi
@@ -162,22 +214,34 @@ class _Conjugate:
         return total
 
 
-def _maximise(f, upper, n_steps=SEARCH_STEPS):
-    """Maximiser of a concave function on [0, upper] (golden-section search)."""
-    ratio = (np.sqrt(5.0) - 1.0) / 2.0
-    a, b = 0.0, float(upper)
-    x1, x2 = b - ratio * (b - a), a + ratio * (b - a)
-    f1, f2 = f(x1), f(x2)
-    for _ in range(n_steps):
-        if f1 < f2:
-            a, x1, f1 = x1, x2, f2
-            x2 = a + ratio * (b - a)
-            f2 = f(x2)
+def _maximise(slope, upper, max_steps=SEARCH_STEPS):
+    """Maximiser on [0, upper] of a concave function given ``t -> (f'(t),
+    f''(t))``: Newton steps on ``f'`` from ``upper``, kept inside the bracket of
+    the signs of ``f'`` seen so far (bisection where Newton leaves it or the
+    curvature is not finite), to 1e-12 of ``upper``."""
+    lo, hi = 0.0, float(upper)
+    t = hi
+    d1, d2 = slope(t)
+    if not d1 < 0.0:  # increasing up to the end (or a flat top)
+        return t
+    for _ in range(max_steps):
+        if d1 > 0.0:
+            lo = t
+        elif d1 < 0.0:
+            hi = t
         else:
-            b, x2, f2 = x2, x1, f1
-            x1 = b - ratio * (b - a)
-            f1 = f(x1)
-    return x1 if f1 >= f2 else x2
+            return t
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t_new = t - d1 / d2 if d2 < 0.0 else np.nan
+        if abs(t_new - t) <= 1e-12 * upper:  # converged (False for nan)
+            return min(max(t_new, lo), hi)
+        if not lo < t_new < hi:
+            t_new = 0.5 * (lo + hi)
+        if hi - lo <= 1e-12 * upper:
+            return t_new
+        t = t_new
+        d1, d2 = slope(t)
+    return t
 
 
 def _intercept_feasible(pr, U):
