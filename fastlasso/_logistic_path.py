@@ -160,7 +160,7 @@ def _fit_working_sets(pr, W, b, tol_abs, max_iter, verbose):
     eta = pr.linear(W, b)
     pr.fit_unpenalized(eta, W, b)
     gap, primal, scores = pr.gap_and_scores(eta, W)
-    n_iter, size = 0, WS_START
+    n_iter, size, settled = 0, WS_START, False
     while gap > tol_abs and n_iter < max_iter:
         support = np.flatnonzero(np.any(W != 0, axis=0))
         # a set the solution filled was too small: grow it 4x, else to 2 nnz
@@ -173,13 +173,18 @@ def _fit_working_sets(pr, W, b, tol_abs, max_iter, verbose):
         ws = np.sort(np.argpartition(-scores, size - 1)[:size])
         sub = pr.restrict(ws)
         W_ws = np.ascontiguousarray(W[:, ws])
-        inner_tol = max(WS_INNER * gap, 0.5 * tol_abs)
+        # no violator was left outside the last set: the full gap is the set's
+        # own (same dual scaling), so solve this one to the target at once
+        inner_tol = 0.5 * tol_abs if settled else max(WS_INNER * gap, 0.5 * tol_abs)
         _, iters, _ = _fit_newton(sub, W_ws, b, inner_tol, max_iter - n_iter, verbose)
         n_iter += max(iters, 1)
         W[:, ws] = W_ws
         eta = pr.linear(W, b)
         previous = gap
         gap, primal, scores = pr.gap_and_scores(eta, W)
+        outside = np.ones(pr.p, dtype=bool)
+        outside[ws] = False
+        settled = not np.any(scores[outside] > 0.0)
         if verbose:
             print(
                 f"[logistic] working set of {size} features: objective "
