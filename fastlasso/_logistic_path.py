@@ -176,7 +176,10 @@ def _fit_working_sets(pr, W, b, tol_abs, max_iter, verbose):
         # no violator was left outside the last set: the full gap is the set's
         # own (same dual scaling), so solve this one to the target at once
         inner_tol = 0.5 * tol_abs if settled else max(WS_INNER * gap, 0.5 * tol_abs)
-        _, iters, _ = _fit_newton(sub, W_ws, b, inner_tol, max_iter - n_iter, verbose)
+        # the set holds the support: (eta, primal) are the set's too
+        _, iters, _ = _fit_newton(
+            sub, W_ws, b, inner_tol, max_iter - n_iter, verbose, (eta, gap, primal)
+        )
         n_iter += max(iters, 1)
         W[:, ws] = W_ws
         eta = pr.linear(W, b)
@@ -195,12 +198,22 @@ def _fit_working_sets(pr, W, b, tol_abs, max_iter, verbose):
     return gap, n_iter, bool(gap <= tol_abs)
 
 
-def _fit_newton(pr, W, b, tol_abs, max_iter, verbose):
+def _fit_newton(pr, W, b, tol_abs, max_iter, verbose, start=None):
     """The outer proximal Newton loop of :func:`fit_logistic` on all of ``pr``'s
-    features, to the absolute gap ``tol_abs``."""
-    eta = pr.linear(W, b)
-    pr.fit_unpenalized(eta, W, b)
-    gap, primal = pr.gap(eta, W)
+    features, to the absolute gap ``tol_abs``.
+
+    ``start = (eta, gap, primal)``: the caller's linear predictor (modified in
+    place), a gap and the objective at ``(W, b)`` with the free parameters
+    already fitted. A working set starts from the full problem's gap, which
+    saves one product, one intercept fit and one gap per set; that gap only
+    sets the first inner target (and forces one Newton step), the set's own gap
+    decides from then on."""
+    if start is None:
+        eta = pr.linear(W, b)
+        pr.fit_unpenalized(eta, W, b)
+        gap, primal = pr.gap(eta, W)
+    else:
+        eta, gap, primal = start
     n_iter, best, last, stalled = 0, gap, primal, 0
     fraction = INNER_FRACTION
     # the class-by-class sweeps of the multinomial converge linearly: extrapolate
