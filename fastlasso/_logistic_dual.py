@@ -65,8 +65,14 @@ def gap_and_scores(pr, eta, W):
         V[unpen] = 0.0  # X_u^T U = 0 up to rounding after the projection
         A[unpen] = 0.0
         scores[unpen] = np.inf
-    terms = _Conjugate(pr, V, A)
     step = np.divide(U, c[:, None], out=np.zeros_like(U), where=c[:, None] > 0)
+    if pr.pf is None and pr.l2 == 0.0:
+        # plain L1: every conjugate is 0 up to t = l1 / max |v|, infinite beyond
+        # (what _Conjugate gives, without its per-entry arrays)
+        v_max = float(A.max()) if A.size else 0.0
+        t_max = min(1.0, pr.l1 / v_max) if v_max > pr.l1 else 1.0
+        return primal - _entropy_term(pr, step, t_max), primal, scores
+    terms = _Conjugate(pr, V, A)
 
     def dual(t):
         return _entropy_term(pr, step, t) - terms(t)
